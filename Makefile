@@ -1,0 +1,65 @@
+# bookparse: PGXS build of the extension, plus the core library's tools.
+#
+#   make                 the extension and ./bookparse-dump
+#   make install         install the extension (as root)
+#   make check-core      plain C tests of src/core
+#   make installcheck    pg_regress against a running server
+
+EXTENSION = bookparse
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" bookparse.control)
+
+MODULE_big = bookparse
+CORE_SRCS = $(sort $(wildcard src/core/*.c))
+EXT_SRCS = $(sort $(wildcard src/*.c))
+OBJS = $(EXT_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
+
+DATA = $(sort $(wildcard sql/bookparse--*.sql))
+
+REGRESS = $(basename $(notdir $(sort $(wildcard sql/[0-9]*.sql))))
+REGRESS_OPTS = --inputdir=. --outputdir=regress_out --load-extension=bookparse
+
+DEP_CFLAGS := $(shell pkg-config --cflags libxml-2.0 icu-uc icu-i18n zlib)
+DEP_LIBS := $(shell pkg-config --libs libxml-2.0 icu-uc icu-i18n zlib)
+
+PG_CPPFLAGS = -Isrc -Isrc/core $(DEP_CFLAGS)
+PG_CFLAGS = -Werror
+SHLIB_LINK = $(DEP_LIBS)
+
+EXTRA_CLEAN = bookparse-dump build regress_out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---- the core library on its own (no PostgreSQL flags) ----
+CORE_CC ?= $(CC)
+CORE_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+	-Wmissing-prototypes -Wdeclaration-after-statement -Werror \
+	-fno-strict-aliasing -fwrapv
+CORE_OBJDIR ?= build/core
+CORE_OBJS = $(patsubst src/core/%.c,$(CORE_OBJDIR)/%.o,$(CORE_SRCS))
+
+$(CORE_OBJDIR)/%.o: src/core/%.c src/core/*.h
+	@mkdir -p $(CORE_OBJDIR)
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core $(DEP_CFLAGS) -c -o $@ $<
+
+$(CORE_OBJDIR)/libbookparse_core.a: $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+bookparse-dump: tools/bookparse-dump.c $(CORE_OBJDIR)/libbookparse_core.a
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
+
+all: bookparse-dump
+
+# plain C tests of src/core, one program per test/c/test_*.c
+CORE_TESTS = $(patsubst test/c/%.c,build/test/%,$(sort $(wildcard test/c/test_*.c)))
+
+build/test/%: test/c/%.c test/c/*.h $(CORE_OBJDIR)/libbookparse_core.a
+	@mkdir -p build/test
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
+
+check-core: $(CORE_TESTS)
+	@set -e; for t in $(CORE_TESTS); do echo "== $$t"; $$t; done
+
+.PHONY: check-core

@@ -1,0 +1,224 @@
+/*-------------------------------------------------------------------------
+ *
+ * bookparse_core.h
+ *	  Public API of the bookparse parsing library (src/core).
+ *
+ * Bytes in, a book model out.  This library includes no PostgreSQL
+ * header: the extension, bookparse-dump, the fuzzers and the benchmarks
+ * all link it.  Errors are returned as values (bp_error), never by
+ * longjmp.  Every byte the library allocates is counted against
+ * bp_options.max_memory.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BOOKPARSE_CORE_H
+#define BOOKPARSE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes; bp_code_name() gives the stable snake_case name. */
+typedef enum bp_code
+{
+	BP_OK = 0,
+	BP_ERR_EMPTY,				/* "empty": zero-length input */
+	BP_ERR_NOT_A_BOOK,			/* "not_a_book": PDF, DOCX, image, ... */
+	BP_ERR_CORRUPT,				/* "corrupt_archive": zip unreadable */
+	BP_ERR_BAD_XML,				/* "bad_xml": no document could be read */
+	BP_ERR_ENCODING,			/* "bad_encoding": text cannot be decoded */
+	BP_ERR_UNSUPPORTED,			/* "unsupported": encrypted, unknown method */
+	BP_ERR_NO_TEXT,				/* "no_text": parsed, but no text at all */
+	BP_ERR_LIMIT,				/* "limit_exceeded": a bound was hit */
+	BP_ERR_CANCELED,			/* "canceled": progress callback said stop */
+	BP_ERR_INTERNAL				/* "internal": a bug */
+} bp_code;
+
+/* An error as a value: a code and a human-readable message. */
+typedef struct bp_error
+{
+	bp_code		code;
+	char		message[512];
+} bp_error;
+
+/* Phases reported through the progress callback. */
+typedef enum bp_phase
+{
+	BP_PHASE_READING = 0,
+	BP_PHASE_INFLATING,
+	BP_PHASE_PARSING,
+	BP_PHASE_ANALYSING,
+	BP_PHASE_DONE
+} bp_phase;
+
+/*
+ * Called now and then during a parse.  Returns true to go on, false to stop
+ * the parse (it then fails with BP_ERR_CANCELED).  done/total are bytes of
+ * the input processed so far and in all.
+ */
+typedef bool (*bp_progress_fn) (void *arg, bp_phase phase,
+								size_t done, size_t total);
+
+/* Knobs of one parse; bp_options_init() fills in the defaults. */
+typedef struct bp_options
+{
+	size_t		max_memory;		/* most bytes the parse may hold at once */
+	size_t		max_entry_size; /* most bytes one inflated zip entry may have */
+	size_t		max_total_inflated; /* most bytes inflated over all entries */
+	int			max_entries;	/* most zip entries / manifest items */
+	const char *memory_setting; /* name shown in limit errors, e.g.
+								 * "bookparse.work_mem" */
+	bool		want_html;		/* build sanitized HTML of chapters */
+	bool		want_text;		/* keep chapter plain text */
+	bool		want_assets;	/* keep image bytes of assets */
+	bp_progress_fn progress;
+	void	   *progress_arg;
+} bp_options;
+
+/* A creator (author, editor, ...). */
+typedef struct bp_creator
+{
+	char	   *name;
+	char	   *role;			/* MARC relator, e.g. "aut"; may be NULL */
+	char	   *file_as;		/* may be NULL */
+} bp_creator;
+
+/* An identifier such as an ISBN, UUID or URI. */
+typedef struct bp_identifier
+{
+	char	   *scheme;			/* "isbn", "uuid", "uri", or NULL */
+	char	   *value;
+} bp_identifier;
+
+/* Metadata common to all formats; absent values are NULL / 0. */
+typedef struct bp_metadata
+{
+	char	   *title;
+	bp_creator *creators;
+	int			ncreators;
+	char	   *language;
+	bp_identifier *identifiers;
+	int			nidentifiers;
+	char	   *isbn;			/* first recognised ISBN, normalised */
+	char	   *publisher;
+	char	   *published;		/* date or year as written */
+	char	   *description;	/* plain text */
+	char	  **subjects;		/* subjects (EPUB) or genres (FB2) */
+	int			nsubjects;
+	char	   *series;
+	char	   *series_index;	/* as written, e.g. "3" or "2.5" */
+} bp_metadata;
+
+/* Counts for a chapter or a whole book. */
+typedef struct bp_counts
+{
+	int64_t		words;
+	int64_t		sentences;
+	int64_t		characters;		/* Unicode code points of the text */
+	int64_t		paragraphs;
+} bp_counts;
+
+/* One chapter in reading order. */
+typedef struct bp_chapter
+{
+	int			number;			/* 1-based */
+	char	   *title;			/* may be NULL */
+	int			depth;			/* 1 = top level */
+	char	   *source;			/* "href#fragment" or an FB2 section path */
+	bool		is_notes;		/* FB2 notes/comments body */
+	char	   *text;			/* plain text, NUL-terminated UTF-8 */
+	size_t		text_len;
+	char	   *html;			/* sanitized HTML, or NULL */
+	size_t		html_len;
+	bp_counts	counts;
+} bp_chapter;
+
+/* An image or other asset of the book. */
+typedef struct bp_asset
+{
+	char	   *href;			/* path inside the book, or FB2 binary id */
+	char	   *media_type;
+	size_t		size;			/* bytes of the decoded asset */
+	bool		is_cover;
+	unsigned char *data;		/* decoded bytes (only with want_assets) */
+} bp_asset;
+
+/* A TOC entry (kept in the model as found in the book). */
+typedef struct bp_toc_entry
+{
+	char	   *title;
+	char	   *href;			/* resolved path inside the book, may have
+								 * #fragment */
+	int			depth;			/* 1 = top level */
+} bp_toc_entry;
+
+/* A warning about something recovered from. */
+typedef struct bp_warning
+{
+	char	   *code;			/* e.g. "mimetype_missing" */
+	char	   *message;
+} bp_warning;
+
+/* The book model.  All memory belongs to the parse; bp_book_free() frees it. */
+typedef struct bp_book
+{
+	const char *format;			/* "epub2", "epub3", "fb2", "fb2.zip", "txt" */
+	char	   *version;		/* package version or NULL */
+	char	   *encoding;		/* source encoding (fb2/txt), or NULL */
+	bp_metadata meta;
+	bp_toc_entry *toc;
+	int			ntoc;
+	char	   *toc_source;		/* "nav", "ncx", "headings", "sections", ... */
+	bp_chapter *chapters;
+	int			nchapters;
+	bp_asset   *assets;
+	int			nassets;
+	bp_warning *warnings;
+	int			nwarnings;
+	int			warnings_dropped;	/* warnings not kept past the cap */
+	bp_counts	counts;			/* sums over chapters */
+	int64_t		reading_minutes;	/* ceil(words / 200) */
+	size_t		peak_memory;	/* most bytes the parse held at once */
+	size_t		input_size;
+
+	struct bp_ctx *ctx;			/* owner of all memory */
+} bp_book;
+
+/* Fill *opts with defaults (256MB memory, html+text on, assets off). */
+extern void bp_options_init(bp_options *opts);
+
+/*
+ * Parse a book.  On success returns a book (free it with bp_book_free) and
+ * leaves err->code == BP_OK.  On failure returns NULL and fills *err.
+ * filename is only a hint for messages and may be NULL.
+ */
+extern bp_book *bp_parse(const unsigned char *data, size_t len,
+						 const char *filename, const bp_options *opts,
+						 bp_error *err);
+
+/* Free a book and everything it owns. */
+extern void bp_book_free(bp_book *book);
+
+/*
+ * Detect the format of some bytes: "epub", "fb2", "fb2.zip", "txt", or
+ * NULL when it is not a book; *what then says what it looks like ("PDF
+ * document", "DOCX document", "PNG image", ...).  Never allocates.
+ */
+extern const char *bp_detect_format(const unsigned char *data, size_t len,
+									const char **what);
+
+/* Stable snake_case name of an error code. */
+extern const char *bp_code_name(bp_code code);
+
+/*
+ * Serialise a book model as JSON (metadata, toc, chapters with counts but
+ * without text or html, assets without data, stats, warnings).  Returns a
+ * malloc'd NUL-terminated string the caller frees with free(), or NULL when
+ * out of memory.
+ */
+extern char *bp_book_to_json(const bp_book *book, size_t *len);
+
+/* Library version string. */
+extern const char *bp_version(void);
+
+#endif							/* BOOKPARSE_CORE_H */
