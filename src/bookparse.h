@@ -10,10 +10,32 @@
 
 #include "bookparse_core.h"
 
-/* guc.c: define every bookparse.* GUC; called from _PG_init */
+/* ---- guc.c: the bookparse.* settings ---- */
+extern char *bp_guc_database;		/* bookparse.database (postmaster) */
+extern int	bp_guc_max_workers;		/* bookparse.max_workers (sighup) */
+extern int	bp_guc_naptime_ms;		/* bookparse.naptime (sighup) */
+extern int	bp_guc_max_attempts;	/* bookparse.max_attempts */
+extern int	bp_guc_job_timeout_ms;	/* bookparse.job_timeout; 0 = none */
+extern int	bp_guc_max_book_size_kb;	/* bookparse.max_book_size */
+
+/* Define every bookparse.* GUC; called from _PG_init. */
 extern void bp_guc_init(void);
 
-/* launcher.c: register the launcher when preloaded; called from _PG_init */
+/* ---- launcher.c: register the launcher when preloaded; from _PG_init ---- */
 extern void bp_workers_init(void);
+
+/* ---- pg_core.c: running the core library inside a backend ---- */
+
+/* Options for a parse in this backend (limits from the GUCs). */
+extern void bp_pg_options(bp_options *opts);
+
+/*
+ * Report a core error as ereport(ERROR) with a fitting SQLSTATE, naming
+ * the book (filename may be NULL).
+ */
+extern void bp_pg_report_error(const bp_error *err, const char *filename) pg_attribute_noreturn();
+
+/* SQLSTATE of a core error code. */
+extern int	bp_pg_sqlstate(bp_code code);
 
 #endif							/* BOOKPARSE_H */

@@ -54,10 +54,10 @@ typedef enum bp_phase
 /*
  * Called now and then during a parse.  Returns true to go on, false to stop
  * the parse (it then fails with BP_ERR_CANCELED).  done/total are bytes of
- * the input processed so far and in all.
+ * the input processed so far and in all; memory is what the parse holds now.
  */
 typedef bool (*bp_progress_fn) (void *arg, bp_phase phase,
-								size_t done, size_t total);
+								size_t done, size_t total, size_t memory);
 
 /* Knobs of one parse; bp_options_init() fills in the defaults. */
 typedef struct bp_options
