@@ -1,0 +1,401 @@
+/*-------------------------------------------------------------------------
+ *
+ * bookparse-dump.c
+ *	  Parse an e-book with the bookparse core library and print it.
+ *
+ *	  bookparse-dump [OPTIONS] FILE      the book model as JSON
+ *	  bookparse-dump --text FILE         the chapters' plain text
+ *	  bookparse-dump --html FILE         the chapters' sanitized HTML
+ *	  bookparse-dump --assets FILE       the assets, one per line (TSV)
+ *	  bookparse-dump --detect FILE       the detected format only
+ *
+ *	  FILE "-" reads standard input.  Exit status: 0 success, 1 the file
+ *	  could not be read or is not a parseable book, 2 usage error.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bookparse_core.h"
+
+#define PROGNAME "bookparse-dump"
+
+typedef enum dump_mode
+{
+	MODE_JSON,
+	MODE_TEXT,
+	MODE_HTML,
+	MODE_ASSETS,
+	MODE_DETECT
+} dump_mode;
+
+/* Print the usage text to f. */
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+			"Usage: " PROGNAME " [OPTION]... FILE\n"
+			"Parse an e-book (EPUB 2/3, FB2, FB2.zip, plain text) and print it.\n"
+			"FILE - reads standard input.\n"
+			"\n"
+			"Output (one of; the default is the book model as JSON):\n"
+			"  --json              the book model as JSON\n"
+			"  --text              the chapters' plain text in reading order,\n"
+			"                      separated by blank lines\n"
+			"  --html              the chapters' sanitized HTML, likewise\n"
+			"  --assets            the assets: href, media type, size, cover (TSV)\n"
+			"  --detect            the detected format only\n"
+			"\n"
+			"Options:\n"
+			"  --max-memory=SIZE   most memory the parse may use (e.g. 64MB;\n"
+			"                      units B, kB, MB, GB; default 256MB)\n"
+			"  --version           print the version and exit\n"
+			"  --help              print this help and exit\n"
+			"\n"
+			"Exit status: 0 success, 1 not a parseable book (or unreadable),\n"
+			"2 usage error.\n");
+}
+
+/* Parse a size such as "64MB", "512kB", "1000"; false when invalid. */
+static bool
+parse_size(const char *s, size_t *out)
+{
+	char	   *end;
+	unsigned long long v;
+	unsigned long long mult = 1;
+
+	if (!isdigit((unsigned char) *s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return false;
+	while (*end == ' ')
+		end++;
+	if (*end == '\0' || strcmp(end, "B") == 0 || strcmp(end, "b") == 0)
+		mult = 1;
+	else if (strcasecmp(end, "kB") == 0 || strcasecmp(end, "k") == 0)
+		mult = 1024ULL;
+	else if (strcasecmp(end, "MB") == 0 || strcasecmp(end, "M") == 0)
+		mult = 1024ULL * 1024;
+	else if (strcasecmp(end, "GB") == 0 || strcasecmp(end, "G") == 0)
+		mult = 1024ULL * 1024 * 1024;
+	else
+		return false;
+	if (v == 0 || v > (unsigned long long) SIZE_MAX / mult)
+		return false;
+	*out = (size_t) (v * mult);
+	return true;
+}
+
+/* Read a whole stream into malloc'd memory; NULL (errno set) on error. */
+static unsigned char *
+read_stream(FILE *f, size_t *len)
+{
+	unsigned char *buf = NULL;
+	size_t		cap = 0;
+	size_t		n = 0;
+
+	for (;;)
+	{
+		size_t		got;
+
+		if (n == cap)
+		{
+			size_t		ncap = cap ? cap * 2 : 65536;
+			unsigned char *p;
+
+			if (ncap < cap)
+			{
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			p = realloc(buf, ncap);
+			if (p == NULL)
+			{
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = p;
+			cap = ncap;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+		{
+			if (ferror(f))
+			{
+				int			save = errno ? errno : EIO;
+
+				free(buf);
+				errno = save;
+				return NULL;
+			}
+			break;
+		}
+	}
+	*len = n;
+	return buf;
+}
+
+/* Write len bytes to stdout; false on a write error. */
+static bool
+put(const char *s, size_t len)
+{
+	return len == 0 || fwrite(s, 1, len, stdout) == len;
+}
+
+/* Print the chapters' text or HTML, separated by blank lines. */
+static bool
+print_chapters(const bp_book *book, bool html)
+{
+	bool		first = true;
+	int			i;
+
+	for (i = 0; i < book->nchapters; i++)
+	{
+		const bp_chapter *c = &book->chapters[i];
+		const char *s = html ? c->html : c->text;
+		size_t		len = html ? c->html_len : c->text_len;
+
+		if (s == NULL)
+			continue;
+		/* no blank lines at either end of a chapter */
+		while (len > 0 && s[len - 1] == '\n')
+			len--;
+		while (len > 0 && s[0] == '\n')
+		{
+			s++;
+			len--;
+		}
+		if (len == 0)
+			continue;
+		if (!first && !put("\n", 1))
+			return false;
+		if (!put(s, len) || !put("\n", 1))
+			return false;
+		first = false;
+	}
+	return true;
+}
+
+/* Print one TSV field, with tabs and newlines replaced by spaces. */
+static bool
+put_field(const char *s)
+{
+	if (s == NULL)
+		return put("", 0);
+	for (; *s; s++)
+	{
+		char		c = (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s;
+
+		if (!put(&c, 1))
+			return false;
+	}
+	return true;
+}
+
+/* Print the assets as TSV: href, media type, size, cover flag. */
+static bool
+print_assets(const bp_book *book)
+{
+	int			i;
+
+	for (i = 0; i < book->nassets; i++)
+	{
+		const bp_asset *a = &book->assets[i];
+		char		num[64];
+
+		snprintf(num, sizeof(num), "\t%zu\t%s\n", a->size,
+				 a->is_cover ? "cover" : "");
+		if (!put_field(a->href) || !put("\t", 1) ||
+			!put_field(a->media_type) || !put(num, strlen(num)))
+			return false;
+	}
+	return true;
+}
+
+/* Parse the command line, the book, and print what was asked for. */
+int
+main(int argc, char **argv)
+{
+	dump_mode	mode = MODE_JSON;
+	const char *path = NULL;
+	const char *name;
+	bp_options	opts;
+	bp_error	err;
+	bp_book    *book;
+	unsigned char *data;
+	size_t		len = 0;
+	bool		ok = true;
+	bool		options_done = false;
+	int			i;
+
+	/* a closed pipe is a write error, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+
+	bp_options_init(&opts);
+	opts.memory_setting = "--max-memory";
+
+	for (i = 1; i < argc; i++)
+	{
+		const char *a = argv[i];
+
+		if (!options_done && strcmp(a, "--") == 0)
+			options_done = true;
+		else if (!options_done && strcmp(a, "--json") == 0)
+			mode = MODE_JSON;
+		else if (!options_done && strcmp(a, "--text") == 0)
+			mode = MODE_TEXT;
+		else if (!options_done && strcmp(a, "--html") == 0)
+			mode = MODE_HTML;
+		else if (!options_done && strcmp(a, "--assets") == 0)
+			mode = MODE_ASSETS;
+		else if (!options_done && strcmp(a, "--detect") == 0)
+			mode = MODE_DETECT;
+		else if (!options_done && strncmp(a, "--max-memory=", 13) == 0)
+		{
+			if (!parse_size(a + 13, &opts.max_memory))
+			{
+				fprintf(stderr, PROGNAME ": invalid size \"%s\" (try 64MB)\n",
+						a + 13);
+				return 2;
+			}
+		}
+		else if (!options_done && strcmp(a, "--help") == 0)
+		{
+			usage(stdout);
+			return 0;
+		}
+		else if (!options_done && strcmp(a, "--version") == 0)
+		{
+			printf(PROGNAME " %s\n", bp_version());
+			return 0;
+		}
+		else if (!options_done && a[0] == '-' && a[1] != '\0')
+		{
+			fprintf(stderr, PROGNAME ": unknown option \"%s\"\n", a);
+			usage(stderr);
+			return 2;
+		}
+		else if (path == NULL)
+			path = a;
+		else
+		{
+			fprintf(stderr, PROGNAME ": only one FILE may be given\n");
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (path == NULL)
+	{
+		fprintf(stderr, PROGNAME ": no FILE given\n");
+		usage(stderr);
+		return 2;
+	}
+
+	/* read the whole input */
+	if (strcmp(path, "-") == 0)
+	{
+		name = "-";
+		data = read_stream(stdin, &len);
+	}
+	else
+	{
+		FILE	   *f = fopen(path, "rb");
+
+		name = path;
+		if (f == NULL)
+			data = NULL;
+		else
+		{
+			data = read_stream(f, &len);
+			fclose(f);
+		}
+	}
+	if (data == NULL)
+	{
+		fprintf(stderr, PROGNAME ": %s: %s\n", name, strerror(errno));
+		return 1;
+	}
+
+	if (mode == MODE_DETECT)
+	{
+		const char *what = NULL;
+		const char *fmt = bp_detect_format(data, len, &what);
+
+		free(data);
+		if (fmt == NULL)
+		{
+			fprintf(stderr, PROGNAME ": %s: not_a_book: %s\n", name,
+					what ? what : "unknown data");
+			return 1;
+		}
+		printf("%s\n", fmt);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+
+	opts.want_text = (mode == MODE_TEXT);
+	opts.want_html = (mode == MODE_HTML);
+	opts.want_assets = false;
+
+	memset(&err, 0, sizeof(err));
+	book = bp_parse(data, len, name, &opts, &err);
+	free(data);
+	if (book == NULL)
+	{
+		fprintf(stderr, PROGNAME ": %s: %s: %s\n", name,
+				bp_code_name(err.code == BP_OK ? BP_ERR_INTERNAL : err.code),
+				err.message[0] ? err.message : "parse failed");
+		return 1;
+	}
+
+	switch (mode)
+	{
+		case MODE_JSON:
+			{
+				size_t		jlen;
+				char	   *json = bp_book_to_json(book, &jlen);
+
+				if (json == NULL)
+				{
+					bp_book_free(book);
+					fprintf(stderr, PROGNAME ": %s: out of memory\n", name);
+					return 1;
+				}
+				ok = put(json, jlen) && put("\n", 1);
+				free(json);
+				break;
+			}
+		case MODE_TEXT:
+			ok = print_chapters(book, false);
+			break;
+		case MODE_HTML:
+			ok = print_chapters(book, true);
+			break;
+		case MODE_ASSETS:
+			ok = print_assets(book);
+			break;
+		case MODE_DETECT:
+			break;
+	}
+	bp_book_free(book);
+
+	if (fflush(stdout) != 0)
+		ok = false;
+	if (!ok)
+	{
+		fprintf(stderr, PROGNAME ": write error: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
