@@ -99,6 +99,8 @@ typedef struct bp_writer
 	bp_buf		text;			/* plain text of the current chapter */
 	bp_buf		html;			/* sanitized HTML of the current chapter */
 	bp_buf		para;			/* the paragraph being built */
+	bp_buf		scratch;		/* one text run, cleaned, before NFC */
+	bool		has_content;	/* text or an image since the last chapter */
 	bool		pending_space;	/* a collapsed space waits before next char */
 	int			pre_depth;		/* inside <pre>: keep whitespace */
 	int			cells_in_row;	/* cells written in the current <tr> */

@@ -1,0 +1,205 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_parse.c
+ *	  The library's entry point: bytes → detect → format parser → book
+ *	  model with statistics.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "bp_internal.h"
+
+#define BP_VERSION "0.1.0"
+#define WORDS_PER_MINUTE 200
+
+/* Library version string. */
+const char *
+bp_version(void)
+{
+	return BP_VERSION;
+}
+
+/* Stable snake_case name of an error code. */
+const char *
+bp_code_name(bp_code code)
+{
+	switch (code)
+	{
+		case BP_OK:
+			return "ok";
+		case BP_ERR_EMPTY:
+			return "empty";
+		case BP_ERR_NOT_A_BOOK:
+			return "not_a_book";
+		case BP_ERR_CORRUPT:
+			return "corrupt_archive";
+		case BP_ERR_BAD_XML:
+			return "bad_xml";
+		case BP_ERR_ENCODING:
+			return "bad_encoding";
+		case BP_ERR_UNSUPPORTED:
+			return "unsupported";
+		case BP_ERR_NO_TEXT:
+			return "no_text";
+		case BP_ERR_LIMIT:
+			return "limit_exceeded";
+		case BP_ERR_CANCELED:
+			return "canceled";
+		case BP_ERR_INTERNAL:
+			return "internal";
+	}
+	return "internal";
+}
+
+/* Find the FictionBook file inside a zip, or NULL. */
+static const bp_zip_entry *
+find_fb2_entry(bp_zip *zip)
+{
+	int			i;
+
+	for (i = 0; i < zip->nentries; i++)
+		if (bp_has_suffix_ci(zip->entries[i].name, ".fb2"))
+			return &zip->entries[i];
+	return NULL;
+}
+
+/* Parse a zip archive: an EPUB, or a FictionBook inside a zip. */
+static bool
+parse_zip(bp_ctx *ctx, const unsigned char *data, size_t len, const char *fmt)
+{
+	bp_zip		zip;
+	bool		ok;
+
+	memset(&zip, 0, sizeof(zip));
+	bp_set_activity(ctx, "reading the zip directory");
+	if (!bp_zip_open(ctx, data, len, &zip))
+		return false;
+	if (strcmp(fmt, "fb2.zip") == 0)
+	{
+		const bp_zip_entry *e = find_fb2_entry(&zip);
+		unsigned char *buf = NULL;
+		size_t		n = 0;
+
+		if (e == NULL)
+		{
+			bp_zip_close(&zip);
+			return bp_fail(ctx, BP_ERR_NOT_A_BOOK, "zip archive without a book inside");
+		}
+		if (!bp_zip_read(&zip, e, &buf, &n))
+		{
+			bp_zip_close(&zip);
+			if (!bp_failed(ctx))
+				bp_fail(ctx, BP_ERR_CORRUPT, "cannot read \"%s\" from the zip archive",
+						e->name);
+			return false;
+		}
+		bp_zip_close(&zip);
+		ok = bp_parse_fb2(ctx, buf, n);
+		bp_free(ctx, buf);
+		ctx->book->format = "fb2.zip";
+		return ok;
+	}
+	ok = bp_parse_epub(ctx, &zip);
+	bp_zip_close(&zip);
+	return ok;
+}
+
+/* Sum chapter counts into the book's statistics. */
+static void
+sum_counts(bp_book *book)
+{
+	int			i;
+
+	memset(&book->counts, 0, sizeof(book->counts));
+	for (i = 0; i < book->nchapters; i++)
+	{
+		bp_counts  *c = &book->chapters[i].counts;
+
+		book->counts.words += c->words;
+		book->counts.sentences += c->sentences;
+		book->counts.characters += c->characters;
+		book->counts.paragraphs += c->paragraphs;
+	}
+	book->reading_minutes = (book->counts.words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE;
+}
+
+/* Parse a book: see bookparse_core.h. */
+bp_book *
+bp_parse(const unsigned char *data, size_t len, const char *filename,
+		 const bp_options *opts, bp_error *err)
+{
+	bp_ctx	   *ctx;
+	const char *fmt;
+	const char *what = NULL;
+	bp_book    *book;
+	bool		ok;
+
+	memset(err, 0, sizeof(*err));
+	ctx = bp_ctx_create(opts, filename, len);
+	if (ctx == NULL)
+	{
+		err->code = BP_ERR_LIMIT;
+		strcpy(err->message, "out of memory");
+		return NULL;
+	}
+	book = ctx->book;
+	bp_set_activity(ctx, "reading");
+	if (!bp_progress(ctx, BP_PHASE_READING, 0))
+		goto fail;
+	if (len == 0 || data == NULL)
+	{
+		bp_fail(ctx, BP_ERR_EMPTY, "empty file");
+		goto fail;
+	}
+	fmt = bp_detect_format(data, len, &what);
+	if (fmt == NULL)
+	{
+		bp_fail(ctx, BP_ERR_NOT_A_BOOK, "%s", what ? what : "unknown data");
+		goto fail;
+	}
+	if (strcmp(fmt, "epub") == 0 || strcmp(fmt, "fb2.zip") == 0)
+		ok = parse_zip(ctx, data, len, fmt);
+	else if (strcmp(fmt, "fb2") == 0)
+		ok = bp_parse_fb2(ctx, data, len);
+	else
+		ok = bp_parse_txt(ctx, data, len);
+	if (!ok || bp_failed(ctx))
+	{
+		if (!bp_failed(ctx))
+			bp_fail(ctx, BP_ERR_INTERNAL, "parser failed without saying why");
+		goto fail;
+	}
+	bp_set_activity(ctx, "analysing text");
+	if (!bp_w_finish(ctx))
+		goto fail;
+	sum_counts(book);
+	if (book->nchapters == 0 || (book->counts.characters == 0 && book->nassets == 0))
+	{
+		bp_fail(ctx, BP_ERR_NO_TEXT, "no text found in the book");
+		goto fail;
+	}
+	if (!bp_progress(ctx, BP_PHASE_DONE, len))
+		goto fail;
+	bp_text_cleanup(ctx);
+	book->peak_memory = ctx->mem_peak;
+	return book;
+
+fail:
+	*err = ctx->err;
+	if (err->code == BP_OK)
+	{
+		err->code = BP_ERR_INTERNAL;
+		strcpy(err->message, "unknown failure");
+	}
+	bp_ctx_destroy(ctx);
+	return NULL;
+}
+
+/* Free a book and everything it owns. */
+void
+bp_book_free(bp_book *book)
+{
+	if (book != NULL)
+		bp_ctx_destroy(book->ctx);
+}
