@@ -1,0 +1,132 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_core.c
+ *	  Running the core parsing library inside a backend: its options
+ *	  (limits, cancellation) and the mapping of its errors to ereport.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+
+#include "bookparse.h"
+
+/*
+ * Most memory one parse may hold.  A later issue turns this into the GUC
+ * bookparse.work_mem; until then it is this constant, set in this one
+ * place (BP_PG_MEMORY_GUC names the GUC in hints once it exists).
+ */
+#define BP_PG_MAX_MEMORY	((size_t) 256 * 1024 * 1024)
+/* #define BP_PG_MEMORY_GUC "bookparse.work_mem" */
+
+#ifdef BP_PG_MEMORY_GUC
+#define BP_PG_LIMIT_HINT(limit) \
+	errhint("Raise %s (now %s) to parse bigger books.", BP_PG_MEMORY_GUC, (limit))
+#else
+#define BP_PG_MEMORY_GUC	NULL
+#define BP_PG_LIMIT_HINT(limit) \
+	errhint("A parse may use at most %s of memory.", (limit))
+#endif
+
+/* Progress callback: stop the parse when an interrupt waits to be served. */
+static bool
+bp_pg_progress(void *arg, bp_phase phase, size_t done, size_t total,
+			   size_t memory)
+{
+	/*
+	 * Only stop when ProcessInterrupts() can actually serve the interrupt;
+	 * the caller then frees the book and calls CHECK_FOR_INTERRUPTS().
+	 */
+	if (unlikely(InterruptPending) && INTERRUPTS_CAN_BE_PROCESSED())
+		return false;
+	return true;
+}
+
+/* Options for a parse in this backend (limits from the GUCs). */
+void
+bp_pg_options(bp_options *opts)
+{
+	bp_options_init(opts);
+	opts->max_memory = BP_PG_MAX_MEMORY;
+	opts->memory_setting = BP_PG_MEMORY_GUC;
+	opts->progress = bp_pg_progress;
+	opts->progress_arg = NULL;
+}
+
+/* SQLSTATE of a core error code. */
+int
+bp_pg_sqlstate(bp_code code)
+{
+	switch (code)
+	{
+		case BP_ERR_EMPTY:
+		case BP_ERR_NOT_A_BOOK:
+		case BP_ERR_CORRUPT:
+		case BP_ERR_BAD_XML:
+		case BP_ERR_NO_TEXT:
+		case BP_ERR_UNSUPPORTED:
+			return ERRCODE_INVALID_TEXT_REPRESENTATION;
+		case BP_ERR_ENCODING:
+			return ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
+		case BP_ERR_LIMIT:
+			return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+		case BP_ERR_CANCELED:
+			return ERRCODE_QUERY_CANCELED;
+		case BP_OK:
+		case BP_ERR_INTERNAL:
+			break;
+	}
+	return ERRCODE_INTERNAL_ERROR;
+}
+
+/*
+ * A message of the core (UTF-8) fit for this server: as is in a UTF-8
+ * database, otherwise with non-ASCII bytes shown as '?' so that a message
+ * can never fail to be reported.
+ */
+static const char *
+bp_pg_message_text(const char *msg)
+{
+	char	   *copy;
+	char	   *p;
+
+	if (GetDatabaseEncoding() == PG_UTF8)
+		return msg;
+	copy = pstrdup(msg);
+	for (p = copy; *p; p++)
+		if ((unsigned char) *p >= 0x80)
+			*p = '?';
+	return copy;
+}
+
+/* Report a core error as ereport(ERROR) naming the book. */
+void
+bp_pg_report_error(const bp_error *err, const char *filename)
+{
+	bp_code		code = err->code == BP_OK ? BP_ERR_INTERNAL : err->code;
+	const char *name = bp_code_name(code);
+	const char *msg = bp_pg_message_text(err->message[0] ? err->message
+										 : "parse failed");
+	char		limit[64];
+
+	snprintf(limit, sizeof(limit), "%zuMB", BP_PG_MAX_MEMORY / (1024 * 1024));
+
+	ereport(ERROR,
+			(errcode(bp_pg_sqlstate(code)),
+			 filename != NULL ?
+			 errmsg("could not parse book \"%s\": %s: %s", filename, name, msg) :
+			 errmsg("could not parse book: %s: %s", name, msg),
+			 code == BP_ERR_NOT_A_BOOK ?
+			 errdetail("bookparse reads EPUB 2 and 3, FictionBook 2 (also zipped) and plain text.") : 0,
+			 code == BP_ERR_CORRUPT ?
+			 errdetail("The zip archive of the book cannot be read; it may be truncated.") : 0,
+			 code == BP_ERR_UNSUPPORTED ?
+			 errdetail("The book uses a feature bookparse does not read, such as encryption.") : 0,
+			 code == BP_ERR_LIMIT ?
+			 BP_PG_LIMIT_HINT(limit) : 0,
+			 code == BP_ERR_INTERNAL ?
+			 errhint("This is a bug in bookparse; please report it with the book.") : 0));
+	pg_unreachable();
+}
