@@ -331,6 +331,12 @@ extern char *bp_xml_text(bp_ctx *ctx, const struct _xmlNode *node);
 extern struct _xmlNode *bp_xml_walk_next(const struct _xmlNode *root,
 										 const struct _xmlNode *node,
 										 bool descend);
+/*
+ * Append the text an entity reference node (to an entity declared in the
+ * internal DTD subset) stands for, within a per-document budget.
+ */
+extern bool bp_xml_ref_text(bp_ctx *ctx, const struct _xmlNode *ref,
+							bp_buf *buf);
 
 /* ---- bp_encoding.c: encodings with ICU ---- */
 
