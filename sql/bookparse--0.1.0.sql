@@ -45,3 +45,30 @@ COMMENT ON FUNCTION bookparse.describe_format(bytea) IS
 'What the bytes look like, in words: EPUB book, PDF document, PNG image, ...';
 
 -- ==== queue, workers and stored results (src/queue.c, src/worker.c, ...) ====
+
+-- ==== workers view (src/worker.c) ====
+
+-- One row per running parse worker, read from shared memory (empty unless
+-- bookparse is in shared_preload_libraries).
+CREATE FUNCTION bookparse.worker_slots(
+    OUT slot integer,
+    OUT pid integer,
+    OUT job_id bigint,
+    OUT book_id bigint,
+    OUT phase text,
+    OUT progress integer,
+    OUT memory_bytes bigint,
+    OUT started_at timestamptz)
+RETURNS SETOF record
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'bp_worker_slots';
+
+COMMENT ON FUNCTION bookparse.worker_slots() IS
+'Worker slots in use: pid, job, phase (idle/starting/reading/inflating/parsing/analysing/storing), progress 0-100, parse memory';
+
+CREATE VIEW bookparse.workers AS
+    SELECT slot, pid, job_id, book_id, phase, progress, memory_bytes, started_at
+    FROM bookparse.worker_slots();
+
+COMMENT ON VIEW bookparse.workers IS
+'One row per bookparse parse worker, in the spirit of pg_stat_progress_*';

@@ -3,6 +3,9 @@
  * guc.c
  *	  The bookparse.* configuration parameters.
  *
+ * docs/configuration.md describes each one (default, context, advice).
+ * Keep the two in step.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -10,10 +13,101 @@
 #include "utils/guc.h"
 
 #include "bookparse.h"
+#include "shmem.h"
 
-/* Define every bookparse.* GUC (placeholder until the queue lands). */
+/* bookparse.database: the database the launcher and its workers serve */
+char	   *bp_guc_database = NULL;
+
+/* bookparse.max_workers: dynamic parse workers at most */
+int			bp_guc_max_workers = 2;
+
+/* bookparse.naptime: how often the launcher polls when nothing wakes it */
+int			bp_guc_naptime_ms = 1000;
+
+/* bookparse.max_attempts: runs of a job before it fails for good */
+int			bp_guc_max_attempts = 3;
+
+/* bookparse.job_timeout: longest run of one job; 0 = no limit */
+int			bp_guc_job_timeout_ms = 5 * 60 * 1000;
+
+/* bookparse.max_book_size: largest book submit() accepts */
+int			bp_guc_max_book_size_kb = 100 * 1024;
+
+/* bookparse.debug_parse_delay: test-only pause in every parse */
+int			bp_guc_debug_parse_delay_ms = 0;
+
+/* Define every bookparse.* GUC; called from _PG_init. */
 void
 bp_guc_init(void)
 {
+	DefineCustomStringVariable("bookparse.database",
+							   "Database in which the bookparse background workers run the queue.",
+							   "Only read at server start; the extension must be installed there.",
+							   &bp_guc_database,
+							   "postgres",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.max_workers",
+							"Maximum number of bookparse parse workers.",
+							"0 disables the workers: the queue is then only drained by bookparse.run_queue(). "
+							"Each worker uses one of max_worker_processes.",
+							&bp_guc_max_workers,
+							2, 0, 1024,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.naptime",
+							"Time between polls of the queue when no submit wakes the launcher.",
+							NULL,
+							&bp_guc_naptime_ms,
+							1000, 10, 3600 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.max_attempts",
+							"Number of runs of a job before a transient failure becomes final.",
+							NULL,
+							&bp_guc_max_attempts,
+							3, 1, 100,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.job_timeout",
+							"Longest time one parse job may run; it then fails with error_code 'timeout'.",
+							"0 disables the limit.",
+							&bp_guc_job_timeout_ms,
+							5 * 60 * 1000, 0, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.max_book_size",
+							"Largest book bookparse.submit() accepts.",
+							NULL,
+							&bp_guc_max_book_size_kb,
+							100 * 1024, 1, 1024 * 1024,
+							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.debug_parse_delay",
+							"Test only: pause every parse job this long before it goes on.",
+							"Used by the TAP tests to make a job slow enough to kill or time out. "
+							"Leave it at 0.",
+							&bp_guc_debug_parse_delay_ms,
+							0, 0, 3600 * 1000,
+							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE,
+							NULL, NULL, NULL);
+
+#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("bookparse");
+#else
+	EmitWarningsOnPlaceholders("bookparse");
+#endif
 }

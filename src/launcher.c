@@ -3,14 +3,591 @@
  * launcher.c
  *	  The background launcher that keeps parse workers busy.
  *
+ * Registered from _PG_init when bookparse is in shared_preload_libraries.
+ * It starts once recovery has finished (so never on a standby), connects
+ * to bookparse.database and loops:
+ *
+ *	- on SIGHUP, re-read the configuration (bookparse.max_workers and
+ *	  bookparse.naptime may change);
+ *	- check that the extension is installed (log once when it is not, then
+ *	  re-check quietly every naptime);
+ *	- at start, every BP_RECOVER_INTERVAL_MS and whenever a worker left with
+ *	  a job, put jobs whose worker is gone back in the queue
+ *	  (bp_queue_recover_orphans);
+ *	- count runnable queued jobs and start dynamic workers, up to
+ *	  bookparse.max_workers and never more than there are jobs waiting;
+ *	  ask surplus workers to exit after their job when max_workers shrank;
+ *	- sleep on its latch for naptime (bookparse.submit() sets the latch when
+ *	  its transaction commits, see bp_wake_workers).
+ *
+ * Each worker gets a slot in shared memory (shmem.h) that the launcher
+ * reserves before starting it; the slot's generation number guards
+ * against a late worker or a stale handle touching a reused slot.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "bookparse.h"
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
-/* Register the launcher when loaded via shared_preload_libraries (placeholder). */
+#include "bookparse.h"
+#include "queue.h"
+#include "shmem.h"
+
+/* How often the launcher looks for jobs whose worker is gone. */
+#define BP_RECOVER_INTERVAL_MS	10000
+
+/* Pause before starting workers again after registration failed. */
+#define BP_REGISTER_BACKOFF_MS	10000
+
+/* Pause after an unexpected error in the launcher loop. */
+#define BP_ERROR_BACKOFF_MS		5000
+
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+#endif
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* Launcher-local state: the handle and generation of each started worker. */
+static BackgroundWorkerHandle **bp_handles = NULL;
+static uint32 *bp_handle_generation = NULL;
+
+/* Workers that exited with a job, as last seen (see bp_worker_detach). */
+static uint32 bp_seen_orphan_exits = 0;
+
+static void bp_launcher_detach(int code, Datum arg);
+static bool bp_extension_installed(void);
+static int	bp_recover_orphans(void);
+static int64 bp_count_runnable_jobs(void);
+static bool bp_reap_workers(void);
+static void bp_forget_unattached_slots(void);
+static bool bp_start_worker(void);
+static int	bp_workers_wanted(int64 runnable);
+static void bp_balance_workers(int64 runnable);
+
+#if PG_VERSION_NUM >= 150000
+/* shmem_request_hook: ask for bookparse's shared memory. */
+static void
+bp_shmem_request_hook(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	bp_shmem_request();
+}
+#endif
+
+/* shmem_startup_hook: create or attach to bookparse's shared memory. */
+static void
+bp_shmem_startup_hook(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	bp_shmem_startup();
+}
+
+/* Register the launcher when loaded via shared_preload_libraries. */
 void
 bp_workers_init(void)
 {
+	BackgroundWorker worker;
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+#if PG_VERSION_NUM >= 150000
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = bp_shmem_request_hook;
+#else
+	bp_shmem_request();
+#endif
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = bp_shmem_startup_hook;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
+		BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 5;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "bookparse");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "bp_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "bookparse launcher");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "bookparse launcher");
+	worker.bgw_main_arg = (Datum) 0;
+	worker.bgw_notify_pid = 0;
+	RegisterBackgroundWorker(&worker);
+}
+
+/* Entry point of the launcher (bgw_function_name). */
+void
+bp_launcher_main(Datum main_arg)
+{
+	/* volatile: changed inside PG_TRY and used after an error */
+	volatile bool absent_logged = false;
+	volatile bool recover_now = true;
+	volatile bool register_warned = false;
+	volatile TimestampTz next_recover = 0;
+	volatile TimestampTz register_retry_at = 0;
+	MemoryContext loop_cxt;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	if (BpSharedState == NULL)
+		ereport(ERROR,
+				(errmsg("bookparse shared memory is not initialized")));
+
+	SpinLockAcquire(&BpSharedState->mutex);
+	BpSharedState->launcher_pid = MyProcPid;
+	BpSharedState->launcher_latch = MyLatch;
+	SpinLockRelease(&BpSharedState->mutex);
+	before_shmem_exit(bp_launcher_detach, (Datum) 0);
+
+	bp_handles = MemoryContextAllocZero(TopMemoryContext,
+										sizeof(BackgroundWorkerHandle *) * BpSharedState->nslots);
+	bp_handle_generation = MemoryContextAllocZero(TopMemoryContext,
+												  sizeof(uint32) * BpSharedState->nslots);
+	bp_seen_orphan_exits = pg_atomic_read_u32(&BpSharedState->orphan_exits);
+
+	/* A previous launcher may have left reservations for workers never started. */
+	bp_forget_unattached_slots();
+
+	BackgroundWorkerInitializeConnection(bp_guc_database, NULL, 0);
+	pgstat_report_appname("bookparse launcher");
+	ereport(LOG,
+			(errmsg("bookparse launcher started in database \"%s\"",
+					bp_guc_database)));
+
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "bookparse launcher",
+									 ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		long		timeout = bp_guc_naptime_ms;
+		TimestampTz now;
+		MemoryContext oldcxt;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			timeout = bp_guc_naptime_ms;
+		}
+
+		if (bp_reap_workers())
+			recover_now = true;
+		if (pg_atomic_read_u32(&BpSharedState->orphan_exits) != bp_seen_orphan_exits)
+		{
+			bp_seen_orphan_exits = pg_atomic_read_u32(&BpSharedState->orphan_exits);
+			recover_now = true;
+		}
+
+		oldcxt = MemoryContextSwitchTo(loop_cxt);
+		PG_TRY();
+		{
+			if (!bp_extension_installed())
+			{
+				if (!absent_logged)
+					ereport(LOG,
+							(errmsg("bookparse launcher: extension \"bookparse\" is not installed in database \"%s\"; waiting for CREATE EXTENSION bookparse",
+									bp_guc_database)));
+				absent_logged = true;
+				recover_now = true;
+			}
+			else
+			{
+				int64		runnable;
+
+				if (absent_logged)
+					ereport(LOG,
+							(errmsg("bookparse launcher: extension \"bookparse\" found in database \"%s\"",
+									bp_guc_database)));
+				absent_logged = false;
+
+				now = GetCurrentTimestamp();
+				if (recover_now || now >= next_recover)
+				{
+					int			n = bp_recover_orphans();
+
+					if (n > 0)
+						ereport(LOG,
+								(errmsg("bookparse launcher: put %d job(s) left running by a vanished worker back in the queue",
+										n)));
+					recover_now = false;
+					next_recover = TimestampTzPlusMilliseconds(now, BP_RECOVER_INTERVAL_MS);
+				}
+
+				runnable = bp_count_runnable_jobs();
+				bp_balance_workers(runnable);
+
+				/* start workers while there are jobs nobody will take */
+				if (runnable > 0 && now >= register_retry_at)
+				{
+					int			tostart = bp_workers_wanted(runnable);
+					bool		failed = false;
+
+					while (tostart-- > 0 && !failed)
+						failed = !bp_start_worker();
+					if (failed)
+					{
+						if (!register_warned)
+							ereport(WARNING,
+									(errmsg("bookparse launcher: could not start a parse worker"),
+									 errhint("Raise max_worker_processes (it must cover the launcher, bookparse.max_workers and other background workers); retrying in %d s.",
+											 BP_REGISTER_BACKOFF_MS / 1000)));
+						register_warned = true;
+						register_retry_at = TimestampTzPlusMilliseconds(now, BP_REGISTER_BACKOFF_MS);
+					}
+					else
+						register_warned = false;
+				}
+			}
+		}
+		PG_CATCH();
+		{
+			/* log, clean up and back off rather than exit and restart */
+			HOLD_INTERRUPTS();
+			MemoryContextSwitchTo(loop_cxt);
+			EmitErrorReport();
+			FlushErrorState();
+			AbortCurrentTransaction();
+			LWLockReleaseAll();
+			RESUME_INTERRUPTS();
+			timeout = BP_ERROR_BACKOFF_MS;
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(loop_cxt);
+
+		pgstat_report_activity(STATE_IDLE, NULL);
+		pgstat_report_stat(true);
+
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 timeout, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/* before_shmem_exit: stop advertising the launcher's latch. */
+static void
+bp_launcher_detach(int code, Datum arg)
+{
+	SpinLockAcquire(&BpSharedState->mutex);
+	if (BpSharedState->launcher_pid == MyProcPid)
+	{
+		BpSharedState->launcher_pid = 0;
+		BpSharedState->launcher_latch = NULL;
+	}
+	SpinLockRelease(&BpSharedState->mutex);
+}
+
+/* Whether the bookparse extension exists in this database (short xact). */
+static bool
+bp_extension_installed(void)
+{
+	bool		found;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	found = OidIsValid(get_extension_oid("bookparse", true));
+	CommitTransactionCommand();
+	return found;
+}
+
+/* Requeue jobs whose worker is gone, in a transaction of its own. */
+static int
+bp_recover_orphans(void)
+{
+	int			n;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "bookparse: recovering orphaned jobs");
+	n = bp_queue_recover_orphans();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return n;
+}
+
+/* Number of queued jobs that may run now (short read-only transaction). */
+static int64
+bp_count_runnable_jobs(void)
+{
+	int64		n = 0;
+	bool		isnull;
+	int			rc;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "bookparse: counting queued jobs");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute("SELECT count(*) FROM bookparse.jobs"
+					 " WHERE status = 'queued' AND run_after <= now()",
+					 true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "bookparse launcher: counting queued jobs failed");
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		n = 0;
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return n;
+}
+
+/*
+ * Forget workers that stopped: drop their handles and free their slots if
+ * the worker did not (it never started, or died before attaching).
+ * Returns true if one of them may have left a job behind.
+ */
+static bool
+bp_reap_workers(void)
+{
+	bool		left_job = false;
+	int			i;
+
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		pid_t		pid;
+		BpWorkerSlot *slot = &BpSharedState->slots[i];
+
+		if (bp_handles[i] == NULL)
+			continue;
+		if (GetBackgroundWorkerPid(bp_handles[i], &pid) != BGWH_STOPPED)
+			continue;
+		pfree(bp_handles[i]);
+		bp_handles[i] = NULL;
+
+		LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+		if (slot->reserved && slot->generation == bp_handle_generation[i])
+		{
+			SpinLockAcquire(&slot->mutex);
+			if (slot->job_id != 0)
+				left_job = true;
+			slot->pid = 0;
+			slot->latch = NULL;
+			slot->job_id = 0;
+			slot->phase = BP_SLOT_IDLE;
+			SpinLockRelease(&slot->mutex);
+			slot->reserved = false;
+		}
+		LWLockRelease(BpSharedState->lock);
+	}
+	return left_job;
+}
+
+/*
+ * At launcher start: free slots reserved by an earlier launcher whose
+ * worker never attached (a worker that attaches later finds its slot gone
+ * and exits).  Attached workers of an earlier launcher keep their slots
+ * and free them when they exit.
+ */
+static void
+bp_forget_unattached_slots(void)
+{
+	int			i;
+
+	LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		BpWorkerSlot *slot = &BpSharedState->slots[i];
+		bool		attached;
+
+		SpinLockAcquire(&slot->mutex);
+		attached = (slot->pid != 0);
+		SpinLockRelease(&slot->mutex);
+		if (slot->reserved && !attached)
+			slot->reserved = false;
+	}
+	LWLockRelease(BpSharedState->lock);
+}
+
+/* Reserve a slot and start one dynamic worker on it; false on failure. */
+static bool
+bp_start_worker(void)
+{
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	BpWorkerSlot *slot = NULL;
+	uint32		generation = 0;
+	int			slotno = -1;
+	int			i;
+
+	LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		if (!BpSharedState->slots[i].reserved && bp_handles[i] == NULL)
+		{
+			slotno = i;
+			slot = &BpSharedState->slots[i];
+			slot->reserved = true;
+			slot->generation++;
+			generation = slot->generation;
+			SpinLockAcquire(&slot->mutex);
+			slot->pid = 0;
+			slot->latch = NULL;
+			slot->job_id = 0;
+			slot->book_id = 0;
+			slot->phase = BP_SLOT_IDLE;
+			slot->progress = 0;
+			slot->memory_bytes = 0;
+			slot->started_at = 0;
+			SpinLockRelease(&slot->mutex);
+			pg_atomic_write_u64(&slot->cancel_job, 0);
+			pg_atomic_write_u32(&slot->exit_requested, 0);
+			break;
+		}
+	}
+	LWLockRelease(BpSharedState->lock);
+	if (slot == NULL)
+		return false;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
+		BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "bookparse");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "bp_worker_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "bookparse worker %d", slotno);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "bookparse worker");
+	worker.bgw_main_arg = Int32GetDatum(slotno);
+	{
+		BpWorkerExtra extra;
+
+		extra.dboid = MyDatabaseId;
+		extra.generation = generation;
+		memcpy(worker.bgw_extra, &extra, sizeof(extra));
+	}
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+		if (slot->generation == generation)
+			slot->reserved = false;
+		LWLockRelease(BpSharedState->lock);
+		return false;
+	}
+	bp_handles[slotno] = handle;
+	bp_handle_generation[slotno] = generation;
+	return true;
+}
+
+/*
+ * How many workers to start for this many runnable jobs: the jobs that idle
+ * (or still starting) workers will not take, within bookparse.max_workers.
+ */
+static int
+bp_workers_wanted(int64 runnable)
+{
+	int			max_workers = Min(bp_guc_max_workers, BpSharedState->nslots);
+	int			live = 0;
+	int			idle = 0;
+	int			i;
+
+	LWLockAcquire(BpSharedState->lock, LW_SHARED);
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		BpWorkerSlot *slot = &BpSharedState->slots[i];
+
+		if (!slot->reserved || pg_atomic_read_u32(&slot->exit_requested))
+			continue;
+		live++;
+		SpinLockAcquire(&slot->mutex);
+		if (slot->pid == 0 || slot->job_id == 0)
+			idle++;
+		SpinLockRelease(&slot->mutex);
+	}
+	LWLockRelease(BpSharedState->lock);
+
+	if (runnable <= idle || live >= max_workers)
+		return 0;
+	return (int) Min(runnable - idle, (int64) (max_workers - live));
+}
+
+/*
+ * Keep the workers in line with the settings and the queue: when there are
+ * more than bookparse.max_workers, ask the surplus (idle ones first) to exit
+ * after their job; wake idle workers when jobs are waiting.
+ */
+static void
+bp_balance_workers(int64 runnable)
+{
+	int			max_workers = Min(bp_guc_max_workers, BpSharedState->nslots);
+	int			live = 0;
+	int			pass;
+	int			i;
+
+	LWLockAcquire(BpSharedState->lock, LW_SHARED);
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		if (BpSharedState->slots[i].reserved &&
+			!pg_atomic_read_u32(&BpSharedState->slots[i].exit_requested))
+			live++;
+	}
+
+	/* pass 0 asks idle workers to go, pass 1 busy ones */
+	for (pass = 0; pass < 2 && live > max_workers; pass++)
+	{
+		for (i = BpSharedState->nslots - 1; i >= 0 && live > max_workers; i--)
+		{
+			BpWorkerSlot *slot = &BpSharedState->slots[i];
+			bool		idle;
+			Latch	   *latch;
+
+			if (!slot->reserved || pg_atomic_read_u32(&slot->exit_requested))
+				continue;
+			SpinLockAcquire(&slot->mutex);
+			idle = (slot->job_id == 0);
+			latch = slot->latch;
+			SpinLockRelease(&slot->mutex);
+			if (pass == 0 && !idle)
+				continue;
+			pg_atomic_write_u32(&slot->exit_requested, 1);
+			if (latch)
+				SetLatch(latch);
+			live--;
+		}
+	}
+
+	/* idle workers take waiting jobs without a new process */
+	if (runnable > 0)
+	{
+		for (i = 0; i < BpSharedState->nslots; i++)
+		{
+			BpWorkerSlot *slot = &BpSharedState->slots[i];
+			Latch	   *latch = NULL;
+
+			if (!slot->reserved)
+				continue;
+			SpinLockAcquire(&slot->mutex);
+			if (slot->job_id == 0)
+				latch = slot->latch;
+			SpinLockRelease(&slot->mutex);
+			if (latch)
+				SetLatch(latch);
+		}
+	}
+	LWLockRelease(BpSharedState->lock);
 }

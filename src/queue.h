@@ -84,4 +84,12 @@ extern void bp_wake_workers(void);
 /* Ask the worker running this job to stop; false if no worker runs it. */
 extern bool bp_worker_cancel_job(int64 job_id);
 
+/*
+ * Show a phase in bookparse.workers for the job this worker runs, e.g.
+ * "storing" while the results are written; no-op outside a parse worker.
+ * (The progress hook already shows "storing" once the parse reports
+ * BP_PHASE_DONE.)
+ */
+extern void bp_worker_set_phase(const char *phase);
+
 #endif							/* BP_QUEUE_H */

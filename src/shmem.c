@@ -1,0 +1,86 @@
+/*-------------------------------------------------------------------------
+ *
+ * shmem.c
+ *	  Shared memory of the bookparse launcher and its parse workers.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+
+#include "shmem.h"
+
+#define BP_LWLOCK_TRANCHE "bookparse"
+
+BpShared   *BpSharedState = NULL;
+
+/* Bytes of shared memory for max_worker_processes slots. */
+static Size
+bp_shmem_size(void)
+{
+	return add_size(offsetof(BpShared, slots),
+					mul_size(sizeof(BpWorkerSlot), max_worker_processes));
+}
+
+/* Ask for the shared memory and the LWLock (shmem_request_hook time). */
+void
+bp_shmem_request(void)
+{
+	RequestAddinShmemSpace(bp_shmem_size());
+	RequestNamedLWLockTranche(BP_LWLOCK_TRANCHE, 1);
+}
+
+/* Create or attach to the shared memory (shmem_startup_hook time). */
+void
+bp_shmem_startup(void)
+{
+	bool		found;
+	int			i;
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	BpSharedState = ShmemInitStruct("bookparse", bp_shmem_size(), &found);
+	if (!found)
+	{
+		memset(BpSharedState, 0, bp_shmem_size());
+		BpSharedState->lock = &(GetNamedLWLockTranche(BP_LWLOCK_TRANCHE))->lock;
+		SpinLockInit(&BpSharedState->mutex);
+		pg_atomic_init_u32(&BpSharedState->orphan_exits, 0);
+		BpSharedState->nslots = max_worker_processes;
+		for (i = 0; i < BpSharedState->nslots; i++)
+		{
+			BpWorkerSlot *slot = &BpSharedState->slots[i];
+
+			SpinLockInit(&slot->mutex);
+			pg_atomic_init_u64(&slot->cancel_job, 0);
+			pg_atomic_init_u32(&slot->exit_requested, 0);
+		}
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Name of a slot phase as shown in bookparse.workers. */
+const char *
+bp_slot_phase_name(BpSlotPhase phase)
+{
+	switch (phase)
+	{
+		case BP_SLOT_IDLE:
+			return "idle";
+		case BP_SLOT_STARTING:
+			return "starting";
+		case BP_SLOT_READING:
+			return "reading";
+		case BP_SLOT_INFLATING:
+			return "inflating";
+		case BP_SLOT_PARSING:
+			return "parsing";
+		case BP_SLOT_ANALYSING:
+			return "analysing";
+		case BP_SLOT_STORING:
+			return "storing";
+	}
+	return "unknown";
+}

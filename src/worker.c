@@ -1,0 +1,568 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  The dynamic parse workers, their progress hook, waking them, and the
+ *	  bookparse.worker_slots() function behind the bookparse.workers view.
+ *
+ * A worker is started by the launcher (launcher.c) for one shared memory
+ * slot.  It loops: claim a job in a short transaction (bp_queue_claim);
+ * run it in a second transaction (bp_queue_execute), the parse reporting
+ * through bp_job_progress; when no job is left it sleeps on its latch and
+ * exits after an idle period of 10 x bookparse.naptime.
+ *
+ * Stopping:
+ *	- SIGTERM (pg_terminate_backend, server shutdown) uses die(): the
+ *	  progress hook sees ProcDiePending, stops the parse with
+ *	  BP_STOP_SHUTDOWN, and the next CHECK_FOR_INTERRUPTS ends the process.
+ *	  Nothing of the job's run is committed, so the job stays 'running' with
+ *	  a pid that no longer exists; the worker's exit bumps
+ *	  BpShared->orphan_exits, which makes the launcher run
+ *	  bp_queue_recover_orphans() at once (and it also does so every 10 s and
+ *	  at its start, which covers SIGKILL and crash restarts).
+ *	- bookparse.cancel() sets the slot's cancel_job (bp_worker_cancel_job):
+ *	  the hook stops the parse with BP_STOP_CANCELED.
+ *	- bookparse.job_timeout: the hook stops it with BP_STOP_TIMEOUT.
+ *	- the launcher sets exit_requested when max_workers shrank: the worker
+ *	  finishes its job and exits.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "bookparse.h"
+#include "queue.h"
+#include "shmem.h"
+
+/* A worker exits after this many naptimes without a job. */
+#define BP_IDLE_NAPTIMES	10
+
+/* Slices of the test-only delay, so that stop requests are seen soon. */
+#define BP_DELAY_SLICE_MS	10
+
+/* This process's slot when it is a parse worker, else -1. */
+static int	MySlotNo = -1;
+static uint32 MySlotGeneration = 0;
+
+/* The job run the test-only delay was last applied to. */
+static int64 bp_delayed_job = 0;
+static TimestampTz bp_delayed_start = 0;
+
+/* Wake-up requested in this transaction (sent at commit). */
+static bool bp_wake_pending = false;
+static bool bp_xact_callback_registered = false;
+
+PG_FUNCTION_INFO_V1(bp_worker_slots);
+
+static void bp_worker_detach(int code, Datum arg);
+static void bp_slot_set_job(const BpJob *job, TimestampTz started_at);
+static void bp_slot_clear_job(int64 job_id);
+static bool bp_job_should_stop(BpJobRun *run);
+static void bp_wake_now(void);
+static void bp_wake_xact_callback(XactEvent event, void *arg);
+
+/* Entry point of a dynamic parse worker (bgw_function_name). */
+void
+bp_worker_main(Datum main_arg)
+{
+	BpWorkerExtra extra;
+	BpWorkerSlot *slot;
+	int			slotno = DatumGetInt32(main_arg);
+	bool		attached = false;
+	TimestampTz idle_since;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	memcpy(&extra, MyBgworkerEntry->bgw_extra, sizeof(extra));
+	if (BpSharedState == NULL || slotno < 0 || slotno >= BpSharedState->nslots)
+		proc_exit(0);
+	slot = &BpSharedState->slots[slotno];
+
+	/* take the slot, unless the launcher gave it up meanwhile */
+	LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+	if (slot->reserved && slot->generation == extra.generation)
+	{
+		SpinLockAcquire(&slot->mutex);
+		slot->pid = MyProcPid;
+		slot->latch = MyLatch;
+		slot->job_id = 0;
+		slot->phase = BP_SLOT_IDLE;
+		SpinLockRelease(&slot->mutex);
+		attached = true;
+	}
+	LWLockRelease(BpSharedState->lock);
+	if (!attached)
+		proc_exit(0);
+	MySlotNo = slotno;
+	MySlotGeneration = extra.generation;
+	before_shmem_exit(bp_worker_detach, (Datum) 0);
+
+	BackgroundWorkerInitializeConnectionByOid(extra.dboid, InvalidOid, 0);
+	pgstat_report_appname("bookparse worker");
+
+	idle_since = GetCurrentTimestamp();
+	for (;;)
+	{
+		BpJob		job;
+		BpJobRun	run;
+		bool		claimed;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (pg_atomic_read_u32(&slot->exit_requested))
+			break;
+
+		/* claim the next job in a short transaction of its own */
+		memset(&job, 0, sizeof(job));
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "bookparse: claiming a job");
+		claimed = bp_queue_claim(&job);
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+
+		if (!claimed)
+		{
+			long		idle_ms;
+			long		timeout_ms = (long) BP_IDLE_NAPTIMES * bp_guc_naptime_ms;
+
+			pgstat_report_activity(STATE_IDLE, NULL);
+			pgstat_report_stat(false);
+			idle_ms = TimestampDifferenceMilliseconds(idle_since,
+													  GetCurrentTimestamp());
+			if (idle_ms >= timeout_ms)
+				break;
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 Min(timeout_ms - idle_ms, (long) bp_guc_naptime_ms),
+							 PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			continue;
+		}
+
+		/* run it in a transaction of its own */
+		memset(&run, 0, sizeof(run));
+		run.job = job;
+		run.started_at = GetCurrentTimestamp();
+		run.deadline = bp_guc_job_timeout_ms > 0 ?
+			TimestampTzPlusMilliseconds(run.started_at, bp_guc_job_timeout_ms) : 0;
+		run.slot = slotno;
+		run.stop = BP_STOP_NONE;
+		run.peak_memory = 0;
+		bp_slot_set_job(&job, run.started_at);
+
+		{
+			char		activity[128];
+
+			snprintf(activity, sizeof(activity),
+					 "bookparse: job " INT64_FORMAT " book " INT64_FORMAT " attempt %d",
+					 job.job_id, job.book_id, job.attempts);
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, activity);
+		}
+		bp_queue_execute(&run);
+		if (ActiveSnapshotSet())
+			PopActiveSnapshot();
+		CommitTransactionCommand();
+
+		/* a SIGTERM during the run ends the process here */
+		CHECK_FOR_INTERRUPTS();
+		bp_slot_clear_job(job.job_id);
+		pgstat_report_stat(false);
+		idle_since = GetCurrentTimestamp();
+	}
+
+	proc_exit(0);
+}
+
+/* before_shmem_exit: free the slot; note it if a job was left running. */
+static void
+bp_worker_detach(int code, Datum arg)
+{
+	BpWorkerSlot *slot;
+	bool		left_job = false;
+
+	if (BpSharedState == NULL || MySlotNo < 0)
+		return;
+	slot = &BpSharedState->slots[MySlotNo];
+
+	LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+	if (slot->reserved && slot->generation == MySlotGeneration)
+	{
+		SpinLockAcquire(&slot->mutex);
+		left_job = (slot->job_id != 0);
+		slot->pid = 0;
+		slot->latch = NULL;
+		slot->job_id = 0;
+		slot->phase = BP_SLOT_IDLE;
+		SpinLockRelease(&slot->mutex);
+		slot->reserved = false;
+	}
+	LWLockRelease(BpSharedState->lock);
+	MySlotNo = -1;
+
+	if (left_job)
+	{
+		Latch	   *latch;
+
+		pg_atomic_fetch_add_u32(&BpSharedState->orphan_exits, 1);
+		SpinLockAcquire(&BpSharedState->mutex);
+		latch = BpSharedState->launcher_latch;
+		SpinLockRelease(&BpSharedState->mutex);
+		if (latch)
+			SetLatch(latch);
+	}
+}
+
+/* Show a freshly claimed job in this worker's slot. */
+static void
+bp_slot_set_job(const BpJob *job, TimestampTz started_at)
+{
+	BpWorkerSlot *slot = &BpSharedState->slots[MySlotNo];
+
+	SpinLockAcquire(&slot->mutex);
+	slot->job_id = job->job_id;
+	slot->book_id = job->book_id;
+	slot->phase = BP_SLOT_STARTING;
+	slot->progress = 0;
+	slot->memory_bytes = 0;
+	slot->started_at = started_at;
+	SpinLockRelease(&slot->mutex);
+}
+
+/* Mark this worker's slot idle again after a job; drop its cancel request. */
+static void
+bp_slot_clear_job(int64 job_id)
+{
+	BpWorkerSlot *slot = &BpSharedState->slots[MySlotNo];
+	uint64		expected = (uint64) job_id;
+
+	SpinLockAcquire(&slot->mutex);
+	slot->job_id = 0;
+	slot->book_id = 0;
+	slot->phase = BP_SLOT_IDLE;
+	slot->progress = 0;
+	slot->memory_bytes = 0;
+	slot->started_at = 0;
+	SpinLockRelease(&slot->mutex);
+	(void) pg_atomic_compare_exchange_u64(&slot->cancel_job, &expected, 0);
+}
+
+/* Whether a run must stop now; sets run->stop to say why. */
+static bool
+bp_job_should_stop(BpJobRun *run)
+{
+	if (ProcDiePending || QueryCancelPending)
+	{
+		run->stop = BP_STOP_SHUTDOWN;
+		return true;
+	}
+	if (run->slot >= 0 && run->slot == MySlotNo && BpSharedState != NULL &&
+		pg_atomic_read_u64(&BpSharedState->slots[run->slot].cancel_job) ==
+		(uint64) run->job.job_id)
+	{
+		run->stop = BP_STOP_CANCELED;
+		return true;
+	}
+	if (run->deadline != 0 && GetCurrentTimestamp() >= run->deadline)
+	{
+		run->stop = BP_STOP_TIMEOUT;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The progress hook a job run passes to the core: updates the worker slot
+ * (phase, progress, memory), checks interrupts, cancel requests and the
+ * deadline.  arg is the BpJobRun.
+ *
+ * It never throws (the core must unwind by itself): a pending SIGTERM or
+ * query cancel becomes BP_STOP_SHUTDOWN and the caller's next
+ * CHECK_FOR_INTERRUPTS acts on it.  Other pending interrupts (sinval
+ * catch-up, barriers) wait for the end of the parse.
+ */
+bool
+bp_job_progress(void *arg, bp_phase phase, size_t done, size_t total,
+				size_t memory)
+{
+	BpJobRun   *run = (BpJobRun *) arg;
+
+	if (run == NULL)
+		return true;
+	if (run->stop != BP_STOP_NONE)
+		return false;
+	if (memory > run->peak_memory)
+		run->peak_memory = memory;
+
+	if (run->slot >= 0 && run->slot == MySlotNo && BpSharedState != NULL)
+	{
+		BpWorkerSlot *slot = &BpSharedState->slots[MySlotNo];
+		BpSlotPhase sphase;
+		int			pct;
+
+		switch (phase)
+		{
+			case BP_PHASE_READING:
+				sphase = BP_SLOT_READING;
+				break;
+			case BP_PHASE_INFLATING:
+				sphase = BP_SLOT_INFLATING;
+				break;
+			case BP_PHASE_PARSING:
+				sphase = BP_SLOT_PARSING;
+				break;
+			case BP_PHASE_ANALYSING:
+				sphase = BP_SLOT_ANALYSING;
+				break;
+			default:
+				sphase = BP_SLOT_STORING;
+				break;
+		}
+		if (phase == BP_PHASE_DONE)
+			pct = 100;
+		else if (total > 0)
+			pct = (int) Min((uint64) 100, (uint64) done * 100 / (uint64) total);
+		else
+			pct = 0;
+
+		SpinLockAcquire(&slot->mutex);
+		slot->phase = sphase;
+		slot->progress = pct;
+		slot->memory_bytes = (int64) memory;
+		SpinLockRelease(&slot->mutex);
+	}
+
+	/* test only: pause once per run, watching for stop requests */
+	if (bp_guc_debug_parse_delay_ms > 0 &&
+		(run->job.job_id != bp_delayed_job ||
+		 run->started_at != bp_delayed_start))
+	{
+		TimestampTz until;
+
+		bp_delayed_job = run->job.job_id;
+		bp_delayed_start = run->started_at;
+		until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+											bp_guc_debug_parse_delay_ms);
+		while (GetCurrentTimestamp() < until)
+		{
+			if (bp_job_should_stop(run))
+				return false;
+			pg_usleep(BP_DELAY_SLICE_MS * 1000L);
+		}
+	}
+
+	return !bp_job_should_stop(run);
+}
+
+/*
+ * Show a phase name ("storing", ...) in this worker's slot; a no-op outside
+ * a parse worker or for an unknown name.
+ */
+void
+bp_worker_set_phase(const char *phase)
+{
+	BpWorkerSlot *slot;
+	BpSlotPhase p;
+
+	if (BpSharedState == NULL || MySlotNo < 0 || phase == NULL)
+		return;
+	for (p = BP_SLOT_IDLE; p <= BP_SLOT_STORING; p++)
+	{
+		if (strcmp(bp_slot_phase_name(p), phase) == 0)
+			break;
+	}
+	if (p > BP_SLOT_STORING)
+		return;
+	slot = &BpSharedState->slots[MySlotNo];
+	SpinLockAcquire(&slot->mutex);
+	if (slot->job_id != 0)
+		slot->phase = p;
+	SpinLockRelease(&slot->mutex);
+}
+
+/* Set the launcher's latch and those of idle workers. */
+static void
+bp_wake_now(void)
+{
+	Latch	   *latch;
+	int			i;
+
+	if (BpSharedState == NULL)
+		return;
+	SpinLockAcquire(&BpSharedState->mutex);
+	latch = BpSharedState->launcher_latch;
+	SpinLockRelease(&BpSharedState->mutex);
+	if (latch)
+		SetLatch(latch);
+
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		BpWorkerSlot *slot = &BpSharedState->slots[i];
+
+		latch = NULL;
+		SpinLockAcquire(&slot->mutex);
+		if (slot->pid != 0 && slot->job_id == 0)
+			latch = slot->latch;
+		SpinLockRelease(&slot->mutex);
+		if (latch)
+			SetLatch(latch);
+	}
+}
+
+/* Transaction callback: send a requested wake-up once the jobs are visible. */
+static void
+bp_wake_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+			if (bp_wake_pending)
+			{
+				bp_wake_pending = false;
+				bp_wake_now();
+			}
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			bp_wake_pending = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Wake the launcher/workers now (after submit/reparse); no-op if absent.
+ * Inside a transaction the wake-up waits for its commit (a worker woken
+ * earlier would not see the new job) and is dropped on abort.
+ */
+void
+bp_wake_workers(void)
+{
+	if (BpSharedState == NULL)
+		return;
+	if (!IsTransactionState())
+	{
+		bp_wake_now();
+		return;
+	}
+	if (!bp_xact_callback_registered)
+	{
+		RegisterXactCallback(bp_wake_xact_callback, NULL);
+		bp_xact_callback_registered = true;
+	}
+	bp_wake_pending = true;
+}
+
+/* Ask the worker running this job to stop; false if no worker runs it. */
+bool
+bp_worker_cancel_job(int64 job_id)
+{
+	int			i;
+	bool		found = false;
+
+	if (BpSharedState == NULL || job_id <= 0)
+		return false;
+	for (i = 0; i < BpSharedState->nslots && !found; i++)
+	{
+		BpWorkerSlot *slot = &BpSharedState->slots[i];
+		Latch	   *latch = NULL;
+
+		SpinLockAcquire(&slot->mutex);
+		if (slot->pid != 0 && slot->job_id == job_id)
+		{
+			found = true;
+			latch = slot->latch;
+		}
+		SpinLockRelease(&slot->mutex);
+		if (found)
+		{
+			pg_atomic_write_u64(&slot->cancel_job, (uint64) job_id);
+			if (latch)
+				SetLatch(latch);
+		}
+	}
+	return found;
+}
+
+/*
+ * bookparse.worker_slots(): one row per occupied worker slot, read from
+ * shared memory (behind the bookparse.workers view).
+ */
+Datum
+bp_worker_slots(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (BpSharedState == NULL)
+		PG_RETURN_VOID();
+
+	for (i = 0; i < BpSharedState->nslots; i++)
+	{
+		BpWorkerSlot *slot = &BpSharedState->slots[i];
+		BpWorkerSlot copy;
+		Datum		values[8];
+		bool		nulls[8];
+
+		SpinLockAcquire(&slot->mutex);
+		copy.pid = slot->pid;
+		copy.job_id = slot->job_id;
+		copy.book_id = slot->book_id;
+		copy.phase = slot->phase;
+		copy.progress = slot->progress;
+		copy.memory_bytes = slot->memory_bytes;
+		copy.started_at = slot->started_at;
+		SpinLockRelease(&slot->mutex);
+
+		if (copy.pid == 0)
+			continue;
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = Int32GetDatum(i);
+		values[1] = Int32GetDatum(copy.pid);
+		if (copy.job_id != 0)
+		{
+			values[2] = Int64GetDatum(copy.job_id);
+			values[3] = Int64GetDatum(copy.book_id);
+			values[5] = Int32GetDatum(copy.progress);
+			values[6] = Int64GetDatum(copy.memory_bytes);
+			values[7] = TimestampTzGetDatum(copy.started_at);
+		}
+		else
+		{
+			nulls[2] = nulls[3] = nulls[5] = nulls[6] = nulls[7] = true;
+			copy.phase = BP_SLOT_IDLE;
+		}
+		values[4] = CStringGetTextDatum(bp_slot_phase_name(copy.phase));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_VOID();
+}
