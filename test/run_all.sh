@@ -1,0 +1,167 @@
+#!/bin/bash
+# run_all.sh: the whole bookparse test suite, for CI and for a new machine.
+#
+#   sudo bash test/run_all.sh
+#
+# On Debian 12 as root: installs the packages (test/install_deps.sh), builds
+# with -Werror, installs the extension, runs cppcheck, the core's C tests,
+# the corpus check (when ../shared/corpus exists), then starts a throwaway
+# cluster as the user postgres and runs pg_regress (make installcheck), the
+# pgTAP tests (test/pgtap/*.sql, in a database where the extensions pgtap and
+# bookparse already exist) and the TAP tests (test/t/*.pl).
+# Extra postgresql.conf lines for the regress cluster may be put in
+# test/regress.conf.  Exits non-zero when anything failed.
+set -u -o pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+START=$(date +%s)
+RESULTS=()
+FAILED=0
+WORK=
+. test/cluster.sh
+
+# Run a step: step NAME CMD...; records PASS/FAIL and the time it took.
+step() {
+	local name=$1 t0 rc
+	shift
+	echo
+	echo "==== $name"
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		RESULTS+=("PASS  $name ($(($(date +%s) - t0))s)")
+	else
+		RESULTS+=("FAIL  $name (exit $rc, $(($(date +%s) - t0))s)")
+		FAILED=1
+	fi
+	return $rc
+}
+
+# Skip a step with a reason.
+skip() {
+	RESULTS+=("SKIP  $1: $2")
+	echo
+	echo "==== $1: skipped ($2)"
+}
+
+# Print the summary and exit.
+finish() {
+	local r
+	echo
+	echo "==== summary"
+	for r in "${RESULTS[@]}"; do
+		echo "  $r"
+	done
+	echo "  total $(($(date +%s) - START))s"
+	if [ $FAILED -ne 0 ]; then
+		echo "run_all: FAILED"
+		exit 1
+	fi
+	echo "run_all: all passed"
+	exit 0
+}
+
+cleanup() {
+	bp_cluster_stop
+	if [ -n "$WORK" ] && [ "${BP_KEEP:-0}" != 1 ]; then
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+do_cppcheck() {
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --std=c99 -D__GNUC__ -Isrc/core \
+		--suppress=missingIncludeSystem \
+		src/core src/*.c tools
+}
+
+do_corpus() {
+	if [ ! -d ../shared/corpus ]; then
+		echo "corpus: ../shared/corpus is absent, skipped"
+		return 0
+	fi
+	/usr/bin/python3 test/corpus_check.py
+}
+
+# Copy the checkout (without .git) where postgres may write.
+do_copy() {
+	mkdir -p "$WORK/repo" &&
+		tar --exclude=./.git --exclude=./regress_out -cf - . | tar -C "$WORK/repo" -xf - &&
+		{ [ "$(id -u)" != 0 ] || chown -R postgres: "$WORK"; }
+}
+
+do_cluster() {
+	local conf=()
+	if [ -f test/regress.conf ]; then
+		mapfile -t conf < <(grep -v '^[[:space:]]*\(#\|$\)' test/regress.conf)
+	fi
+	bp_cluster_start "$WORK/cluster" "bookparse.max_workers = 0" "${conf[@]}"
+}
+
+do_installcheck() {
+	if bp_as_pg make -C "$WORK/repo" installcheck; then
+		return 0
+	fi
+	if [ -f "$WORK/repo/regress_out/regression.diffs" ]; then
+		head -n 200 "$WORK/repo/regress_out/regression.diffs"
+	fi
+	return 1
+}
+
+do_pgtap() {
+	bp_as_pg createdb bookparse_pgtap &&
+		bp_as_pg psql -X -q -v ON_ERROR_STOP=1 -d bookparse_pgtap \
+			-c "CREATE EXTENSION pgtap; CREATE EXTENSION bookparse;" &&
+		(cd "$WORK/repo" && bp_as_pg pg_prove -d bookparse_pgtap test/pgtap/*.sql)
+}
+
+do_tap() {
+	local pgxs
+	pgxs=$(dirname "$(pg_config --pgxs)")/..
+	(cd "$WORK/repo" && bp_as_pg env \
+		PERL5LIB="$pgxs/src/test/perl" \
+		PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
+		TESTDIR="$WORK/repo" \
+		BP_SAMPLES="$WORK/repo/build/samples" \
+		PGHOST= PGPORT= \
+		prove test/t/*.pl)
+}
+
+if [ "$(id -u)" != 0 ] && [ "${CI:-}" = true ]; then
+	echo "run_all: run as root in CI (packages, and the cluster as postgres)" >&2
+	exit 2
+fi
+
+step "install packages" bash test/install_deps.sh || finish
+step "build (-Werror)" make -j"$(nproc)" || finish
+if [ "$(id -u)" = 0 ]; then
+	step "make install" make install || finish
+else
+	step "make install" sudo make install || finish
+fi
+step "cppcheck" do_cppcheck
+step "core C tests (make check-core)" make check-core
+step "sample books" /usr/bin/python3 test/make_samples.py build/samples || finish
+step "corpus check" do_corpus
+
+WORK=$(mktemp -d /tmp/bookparse-test.XXXXXX)
+chmod 755 "$WORK"
+step "copy checkout for postgres" do_copy || finish
+if step "start cluster (port chosen freely)" do_cluster; then
+	step "pg_regress (make installcheck)" do_installcheck
+	if compgen -G "test/pgtap/*.sql" >/dev/null; then
+		step "pgTAP (pg_prove)" do_pgtap
+	else
+		skip "pgTAP" "no test/pgtap/*.sql"
+	fi
+	bp_cluster_stop
+fi
+if compgen -G "test/t/*.pl" >/dev/null; then
+	step "TAP tests (prove)" do_tap
+else
+	skip "TAP tests" "no test/t/*.pl"
+fi
+finish
