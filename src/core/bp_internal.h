@@ -338,6 +338,26 @@ extern struct _xmlNode *bp_xml_walk_next(const struct _xmlNode *root,
 extern bool bp_xml_ref_text(bp_ctx *ctx, const struct _xmlNode *ref,
 							bp_buf *buf);
 
+/* ---- bp_path.c: hrefs inside a book (EPUB) ---- */
+
+#define BP_PATH_REMOTE		0x01	/* has a scheme (http:, file:, ...) */
+#define BP_PATH_ABSOLUTE	0x02	/* started with '/': taken from the root */
+#define BP_PATH_CLAMPED		0x04	/* "../" climbed above the root */
+#define BP_PATH_FRAGMENT	0x08	/* had a #fragment */
+#define BP_PATH_EMPTY		0x10	/* nothing left to resolve */
+
+/*
+ * Resolve href against the document base_file (a zip path) into a
+ * normalised, percent-decoded zip path, or NULL (remote, empty).  The
+ * decoded #fragment goes to *fragment (may be NULL); *status gets
+ * BP_PATH_* flags.
+ */
+extern char *bp_path_resolve(bp_ctx *ctx, const char *base_file,
+							 const char *href, char **fragment,
+							 unsigned *status);
+/* Directory of a zip path with its trailing '/', or "". */
+extern char *bp_path_dir(bp_ctx *ctx, const char *path);
+
 /* ---- bp_encoding.c: encodings with ICU ---- */
 
 /*
