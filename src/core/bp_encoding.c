@@ -343,6 +343,44 @@ bp_enc_looks_cyrillic(const unsigned char *data, size_t len,
 	return hi >= 8 && hi * 2 >= letters;
 }
 
+/*
+ * Is the text UTF-8 with a few bad bytes?  Valid multi-byte sequences are
+ * rare by chance in single-byte encodings (a lead byte must be followed by
+ * exactly the right number of 0x80-0xBF bytes), so many of them and few
+ * invalid bytes mean UTF-8 that was damaged, not another encoding.
+ */
+static bool
+bp_enc_mostly_utf8(const unsigned char *data, size_t len)
+{
+	size_t		good = 0;
+	size_t		bad = 0;
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		uint32_t	cp;
+		int			n;
+
+		if (data[i] < 0x80)
+		{
+			i++;
+			continue;
+		}
+		n = bp_utf8_decode(data + i, len - i, &cp);
+		if (n > 1)
+		{
+			good++;
+			i += n;
+		}
+		else
+		{
+			bad++;
+			i++;
+		}
+	}
+	return good >= 4 && good >= bad * 8;
+}
+
 /* Static IANA-ish name for a detected charset name, via ICU's alias table. */
 static const char *
 bp_enc_static_name(const char *name)
@@ -394,7 +432,8 @@ bp_guess_encoding(bp_ctx *ctx, const unsigned char *data, size_t len)
 	enc = bp_bom_encoding(data, len, &bom);
 	if (enc)
 		return enc;
-	if (bp_utf8_valid((const char *) data, len))
+	if (bp_utf8_valid((const char *) data, len) ||
+		bp_enc_mostly_utf8(data, len))
 		return "UTF-8";
 
 	cyr = bp_enc_looks_cyrillic(data, sample, &lower_hi, &lower_lo);
