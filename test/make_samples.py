@@ -6,7 +6,9 @@
 Writes sample.epub (EPUB 3, nav + NCX, cover image, fragment TOC entry),
 sample-epub2.epub (EPUB 2, NCX only, <meta name="cover">), sample.fb2
 (windows-1251, Russian and English, nested sections, epigraph, poem, notes,
-cover binary, sequence), sample.fb2.zip and sample.txt.
+cover binary, sequence), sample.fb2.zip and sample.txt; and in bad/ some
+things that are not books, for the error tests: a PDF header, a DOCX, a zip
+without a book, random bytes, a truncated EPUB.
 
 Every text here was written for these tests.  The bytes are deterministic
 (fixed zip timestamps and attributes, stored PNG data) so that regression
@@ -413,6 +415,26 @@ Fishermen call it slack tide. Children call it the moment the sea holds its brea
 """
 
 
+def make_bad(outdir, epub_path):
+    """Inputs that are not (whole) books."""
+    import random
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "fake.pdf"), "wb") as f:
+        f.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    write_zip(os.path.join(outdir, "fake.docx"), [
+        ("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>', True),
+        ("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>', True)])
+    write_zip(os.path.join(outdir, "notabook.zip"), [
+        ("readme.md", b"# Not a book\n\nJust a zip archive with two files.\n", True),
+        ("data.csv", b"a,b\n1,2\n", True)])
+    with open(os.path.join(outdir, "random.bin"), "wb") as f:
+        f.write(bytes(random.Random(20240101).getrandbits(8) for _ in range(4096)))
+    with open(epub_path, "rb") as f:
+        epub = f.read()
+    with open(os.path.join(outdir, "truncated.epub"), "wb") as f:
+        f.write(epub[:len(epub) // 2])
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else "build/samples"
     os.makedirs(outdir, exist_ok=True)
@@ -424,9 +446,12 @@ def main():
     write_zip(os.path.join(outdir, "sample.fb2.zip"), [("sample.fb2", fb2, True)])
     with open(os.path.join(outdir, "sample.txt"), "wb") as f:
         f.write(TXT.encode("utf-8"))
-    for name in sorted(os.listdir(outdir)):
-        print("%8d  %s" % (os.path.getsize(os.path.join(outdir, name)),
-                           os.path.join(outdir, name)))
+    make_bad(os.path.join(outdir, "bad"), os.path.join(outdir, "sample.epub"))
+    for d in (outdir, os.path.join(outdir, "bad")):
+        for name in sorted(os.listdir(d)):
+            path = os.path.join(d, name)
+            if os.path.isfile(path):
+                print("%8d  %s" % (os.path.getsize(path), path))
 
 
 if __name__ == "__main__":
