@@ -340,8 +340,8 @@ bp_count_runnable_jobs(void)
 	pgstat_report_activity(STATE_RUNNING, "bookparse: counting queued jobs");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute("SELECT count(*) FROM bookparse.jobs"
-					 " WHERE status = 'queued' AND run_after <= now()",
+	rc = SPI_execute("SELECT count(*) FROM bookparse.job"
+					 " WHERE state = 'queued' AND run_after <= now()",
 					 true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "bookparse launcher: counting queued jobs failed");

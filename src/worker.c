@@ -11,16 +11,21 @@
  * exits after an idle period of 10 x bookparse.naptime.
  *
  * Stopping:
- *	- SIGTERM (pg_terminate_backend, server shutdown) uses die(): the
- *	  progress hook sees ProcDiePending, stops the parse with
- *	  BP_STOP_SHUTDOWN, and the next CHECK_FOR_INTERRUPTS ends the process.
- *	  Nothing of the job's run is committed, so the job stays 'running' with
- *	  a pid that no longer exists; the worker's exit bumps
- *	  BpShared->orphan_exits, which makes the launcher run
- *	  bp_queue_recover_orphans() at once (and it also does so every 10 s and
- *	  at its start, which covers SIGKILL and crash restarts).
+ *	- SIGTERM (pg_terminate_backend, server shutdown) uses die().  During a
+ *	  parse the progress hook sees ProcDiePending, stops the parse with
+ *	  BP_STOP_SHUTDOWN and holds the exit back (clears ProcDiePending,
+ *	  remembers it in bp_die_deferred) so that bp_queue_execute can put the
+ *	  job back to 'queued' without counting the attempt; once that commits,
+ *	  the worker raises the exit again and ends.  A second SIGTERM while
+ *	  the outcome is written is not held back.  A SIGTERM anywhere else
+ *	  ends the process at the next CHECK_FOR_INTERRUPTS; a job it was
+ *	  running stays 'running' under a dead pid, and the worker's exit bumps
+ *	  BpShared->orphan_exits so that the launcher runs
+ *	  bp_queue_recover_orphans() at once (it also does so every 10 s and at
+ *	  its start, which covers SIGKILL and crash restarts).
  *	- bookparse.cancel() sets the slot's cancel_job (bp_worker_cancel_job):
- *	  the hook stops the parse with BP_STOP_CANCELED.
+ *	  the hook stops the parse with BP_STOP_CANCELED.  SIGINT
+ *	  (pg_cancel_backend) on a worker cancels its job the same way.
  *	- bookparse.job_timeout: the hook stops it with BP_STOP_TIMEOUT.
  *	- the launcher sets exit_requested when max_workers shrank: the worker
  *	  finishes its job and exits.
@@ -62,6 +67,9 @@ static uint32 MySlotGeneration = 0;
 /* The job run the test-only delay was last applied to. */
 static int64 bp_delayed_job = 0;
 static TimestampTz bp_delayed_start = 0;
+
+/* A SIGTERM held back until the stopped job is requeued (see above). */
+static bool bp_die_deferred = false;
 
 /* Wake-up requested in this transaction (sent at commit). */
 static bool bp_wake_pending = false;
@@ -188,10 +196,16 @@ bp_worker_main(Datum main_arg)
 		if (ActiveSnapshotSet())
 			PopActiveSnapshot();
 		CommitTransactionCommand();
+		bp_slot_clear_job(job.job_id);
 
 		/* a SIGTERM during the run ends the process here */
+		if (bp_die_deferred)
+		{
+			bp_die_deferred = false;
+			ProcDiePending = true;
+			InterruptPending = true;
+		}
 		CHECK_FOR_INTERRUPTS();
-		bp_slot_clear_job(job.job_id);
 		pgstat_report_stat(false);
 		idle_since = GetCurrentTimestamp();
 	}
@@ -276,12 +290,31 @@ bp_slot_clear_job(int64 job_id)
 static bool
 bp_job_should_stop(BpJobRun *run)
 {
-	if (ProcDiePending || QueryCancelPending)
+	bool		in_worker = (run->slot >= 0 && run->slot == MySlotNo &&
+							 BpSharedState != NULL);
+
+	if (in_worker && (ProcDiePending || bp_die_deferred))
 	{
+		/* let bp_queue_execute requeue the job before the worker exits */
+		ProcDiePending = false;
+		bp_die_deferred = true;
 		run->stop = BP_STOP_SHUTDOWN;
 		return true;
 	}
-	if (run->slot >= 0 && run->slot == MySlotNo && BpSharedState != NULL &&
+	if (in_worker && QueryCancelPending)
+	{
+		/* pg_cancel_backend() on a worker cancels its job */
+		QueryCancelPending = false;
+		run->stop = BP_STOP_CANCELED;
+		return true;
+	}
+	if (ProcDiePending || QueryCancelPending)
+	{
+		/* a session's run_queue(): its caller serves the interrupt */
+		run->stop = BP_STOP_SHUTDOWN;
+		return true;
+	}
+	if (in_worker &&
 		pg_atomic_read_u64(&BpSharedState->slots[run->slot].cancel_job) ==
 		(uint64) run->job.job_id)
 	{
@@ -301,9 +334,10 @@ bp_job_should_stop(BpJobRun *run)
  * (phase, progress, memory), checks interrupts, cancel requests and the
  * deadline.  arg is the BpJobRun.
  *
- * It never throws (the core must unwind by itself): a pending SIGTERM or
- * query cancel becomes BP_STOP_SHUTDOWN and the caller's next
- * CHECK_FOR_INTERRUPTS acts on it.  Other pending interrupts (sinval
+ * It never throws (the core must unwind by itself).  In a session a
+ * pending SIGTERM or query cancel becomes BP_STOP_SHUTDOWN and the
+ * caller's next CHECK_FOR_INTERRUPTS acts on it; in a worker see the
+ * header comment.  Other pending interrupts (sinval
  * catch-up, barriers) wait for the end of the parse.
  */
 bool
