@@ -1,0 +1,835 @@
+/*-------------------------------------------------------------------------
+ *
+ * queue.c
+ *	  The parse queue: claiming the next job, running it (parse, store,
+ *	  record the outcome with retry and backoff), recovering jobs of
+ *	  workers that died, and the NOTIFY on completion.
+ *
+ * Both run_queue() (in the caller's session and transaction) and the
+ * background workers go through bp_queue_claim() and bp_queue_execute(),
+ * so a book is handled the same way whoever runs it.  docs/queue.md
+ * describes the states and transitions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/procarray.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "queue_int.h"
+
+/* First retry delay and the longest one (before jitter). */
+#define BP_BACKOFF_BASE_MS	1000.0
+#define BP_BACKOFF_MAX_MS	(5 * 60 * 1000.0)
+
+/* How a run of a job ended. */
+typedef enum BpOutcomeKind
+{
+	BP_OUT_DONE,				/* parsed and stored */
+	BP_OUT_FAILED,				/* failed for good */
+	BP_OUT_RETRY,				/* transient failure: queued again later */
+	BP_OUT_CANCELED,			/* bookparse.cancel() stopped it */
+	BP_OUT_REQUEUE,				/* the worker exits: queued again, no
+								 * attempt counted */
+	BP_OUT_SKIP					/* job or book vanished: nothing to record */
+} BpOutcomeKind;
+
+/* The outcome of a run, as recorded on the job and the book. */
+typedef struct BpOutcome
+{
+	BpOutcomeKind kind;
+	const char *error_code;		/* for every kind but DONE/SKIP */
+	char	   *message;
+	const char *status;			/* the book's new status (DONE) */
+} BpOutcome;
+
+static SPIPlanPtr plan_claim = NULL;
+static SPIPlanPtr plan_lock_job = NULL;
+static SPIPlanPtr plan_read_book = NULL;
+static SPIPlanPtr plan_job_done = NULL;
+static SPIPlanPtr plan_job_end = NULL;
+static SPIPlanPtr plan_book_status = NULL;
+static SPIPlanPtr plan_book_set = NULL;
+static SPIPlanPtr plan_orphans = NULL;
+
+static TimestampTz claim_horizon = 0;
+
+/* Prepare sql once per backend and keep the plan. */
+SPIPlanPtr
+bp_spi_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+
+	if (*cache != NULL)
+		return *cache;
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "bookparse: SPI_prepare failed: %s",
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "bookparse: SPI_keepplan failed");
+	*cache = plan;
+	return plan;
+}
+
+/* Run a prepared plan; ERROR unless SPI_execute_plan returned expect. */
+void
+bp_spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	if (rc != expect)
+		elog(ERROR, "bookparse: SPI_execute_plan returned %s, expected %s",
+			 SPI_result_code_string(rc), SPI_result_code_string(expect));
+}
+
+/* Claim only jobs whose run_after is at most horizon (0 = now). */
+void
+bp_queue_set_horizon(TimestampTz horizon)
+{
+	claim_horizon = horizon;
+}
+
+/* Connect to SPI, pushing a snapshot if none is active; returns if pushed. */
+static bool
+queue_spi_begin(void)
+{
+	bool		pushed = false;
+	int			rc;
+
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	rc = SPI_connect();
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "bookparse: SPI_connect failed: %s",
+			 SPI_result_code_string(rc));
+	return pushed;
+}
+
+/* Undo queue_spi_begin. */
+static void
+queue_spi_end(bool pushed)
+{
+	SPI_finish();
+	if (pushed)
+		PopActiveSnapshot();
+}
+
+/* Column col (1-based) of row row of SPI_tuptable as int64 (0 if NULL). */
+static int64
+spi_int64(int row, int col)
+{
+	bool		isnull;
+	Datum		d;
+
+	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
+					  &isnull);
+	if (isnull)
+		return 0;
+	switch (SPI_gettypeid(SPI_tuptable->tupdesc, col))
+	{
+		case INT4OID:
+			return DatumGetInt32(d);
+		case INT8OID:
+			return DatumGetInt64(d);
+		default:
+			elog(ERROR, "bookparse: unexpected column type");
+	}
+	return 0;
+}
+
+/* Column col of row row of SPI_tuptable as bool (false if NULL). */
+static bool
+spi_bool(int row, int col)
+{
+	bool		isnull;
+	Datum		d;
+
+	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
+					  &isnull);
+	return !isnull && DatumGetBool(d);
+}
+
+/*
+ * Claim the next queued job whose run_after has passed; marks it running
+ * (worker_pid, started_at, attempts + 1) and its book parsing.
+ */
+bool
+bp_queue_claim(BpJob *job)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
+	Datum		values[2];
+	bool		pushed;
+	bool		found = false;
+
+	pushed = queue_spi_begin();
+	values[0] = TimestampTzGetDatum(claim_horizon != 0 ? claim_horizon
+									: GetCurrentTimestamp());
+	values[1] = Int32GetDatum(MyProcPid);
+	bp_spi_run(bp_spi_plan(&plan_claim,
+						   "WITH next AS ("
+						   "  SELECT id FROM bookparse.job"
+						   "   WHERE state = 'queued' AND run_after <= $1"
+						   "   ORDER BY priority DESC, enqueued_at, id"
+						   "   LIMIT 1 FOR UPDATE SKIP LOCKED),"
+						   " claimed AS ("
+						   "  UPDATE bookparse.job j SET state = 'running',"
+						   "   worker_pid = $2, started_at = clock_timestamp(),"
+						   "   finished_at = NULL, attempts = j.attempts + 1"
+						   "  FROM next WHERE j.id = next.id"
+						   "  RETURNING j.id, j.book_id, j.attempts),"
+						   " parsing AS ("
+						   "  UPDATE bookparse.book b SET status = 'parsing',"
+						   "   error = NULL, error_code = NULL"
+						   "  FROM claimed WHERE b.id = claimed.book_id)"
+						   " SELECT id, book_id, attempts FROM claimed",
+						   2, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		job->job_id = spi_int64(0, 1);
+		job->book_id = spi_int64(0, 2);
+		job->attempts = (int) spi_int64(0, 3);
+		found = true;
+	}
+	queue_spi_end(pushed);
+	return found;
+}
+
+/*
+ * Lock a claimed job's row and check that it is still ours to run (it may
+ * have vanished with its book).  Inside SPI.
+ */
+static bool
+lock_job(BpJobRun *run)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		d;
+	bool		ours;
+
+	values[0] = Int64GetDatum(run->job.job_id);
+	bp_spi_run(bp_spi_plan(&plan_lock_job,
+						   "SELECT state = 'running' AND worker_pid = pg_backend_pid(),"
+						   " attempts"
+						   " FROM bookparse.job WHERE id = $1 FOR UPDATE",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+					  &isnull);
+	ours = !isnull && DatumGetBool(d);
+	if (ours)
+		run->job.attempts = (int) spi_int64(0, 2);
+	return ours;
+}
+
+/*
+ * The status a book takes when one of its jobs ends; locks the book row.
+ * NULL when the book is gone.
+ */
+const char *
+bp_queue_book_status(int64 book_id, int64 job_id, const char *outcome,
+					 bool *parsed_before)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2];
+
+	values[0] = Int64GetDatum(book_id);
+	values[1] = Int64GetDatum(job_id);
+	bp_spi_run(bp_spi_plan(&plan_book_status,
+						   "SELECT EXISTS (SELECT 1 FROM bookparse.job o"
+						   "   WHERE o.book_id = b.id AND o.id <> $2"
+						   "   AND o.state = 'queued'),"
+						   " EXISTS (SELECT 1 FROM bookparse.job o"
+						   "   WHERE o.book_id = b.id AND o.id <> $2"
+						   "   AND o.state = 'running'),"
+						   " b.parsed_at IS NOT NULL"
+						   " FROM bookparse.book b WHERE b.id = $1"
+						   " FOR UPDATE OF b",
+						   2, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return NULL;
+	if (parsed_before)
+		*parsed_before = spi_bool(0, 3);
+	if (spi_bool(0, 1))
+		return "queued";
+	if (spi_bool(0, 2))
+		return "parsing";
+	return outcome;
+}
+
+/*
+ * Set a book's status when one of its jobs ends with outcome ('failed',
+ * 'queued', 'canceled'): see bp_queue_book_status; a canceled book keeps
+ * its earlier results ('parsed') or else fails with the cancel as error.
+ * error and error_code are kept only when the status is 'failed'.
+ * Returns the status, or NULL when the book is gone.  Inside SPI.
+ */
+const char *
+bp_queue_finish_book(int64 book_id, int64 job_id, const char *outcome,
+					 const char *error, const char *error_code)
+{
+	Oid			argtypes[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', 'n', 'n'};
+	const char *status;
+	bool		parsed_before = false;
+
+	status = bp_queue_book_status(book_id, job_id, outcome, &parsed_before);
+	if (status == NULL)
+		return NULL;
+	if (strcmp(status, "canceled") == 0)
+		status = parsed_before ? "parsed" : "failed";
+
+	values[0] = Int64GetDatum(book_id);
+	values[1] = CStringGetTextDatum(status);
+	values[2] = values[3] = (Datum) 0;
+	if (strcmp(status, "failed") == 0)
+	{
+		values[2] = CStringGetTextDatum(error ? error : "");
+		values[3] = CStringGetTextDatum(error_code ? error_code : "internal");
+		nulls[2] = nulls[3] = ' ';
+	}
+	bp_spi_run(bp_spi_plan(&plan_book_set,
+						   "UPDATE bookparse.book SET status = $2, error = $3,"
+						   " error_code = $4 WHERE id = $1",
+						   4, argtypes),
+			   values, nulls, SPI_OK_UPDATE);
+	return status;
+}
+
+/* NOTIFY bookparse with a book's new status (sent at commit). */
+void
+bp_queue_notify(int64 book_id, const char *status, const char *error_code)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"book_id\":" INT64_FORMAT ",\"status\":",
+					 book_id);
+	escape_json(&buf, status);
+	if (error_code != NULL)
+	{
+		appendStringInfoString(&buf, ",\"error_code\":");
+		escape_json(&buf, error_code);
+	}
+	appendStringInfoChar(&buf, '}');
+	Async_Notify("bookparse", buf.data);
+	pfree(buf.data);
+}
+
+/*
+ * A message of the core or of an error fit to store in this database:
+ * as is when valid in the server encoding, else with non-ASCII bytes as
+ * '?', so that recording a failure cannot fail in turn.
+ */
+static char *
+safe_message(const char *msg)
+{
+	char	   *copy = pstrdup(msg ? msg : "");
+	char	   *p;
+
+	if (GetDatabaseEncoding() == PG_UTF8 &&
+		pg_verifymbstr(copy, strlen(copy), true))
+		return copy;
+	for (p = copy; *p; p++)
+		if ((unsigned char) *p >= 0x80)
+			*p = '?';
+	return copy;
+}
+
+/* Milliseconds the run has taken so far, or -1 when it has no start. */
+static int64
+run_duration_ms(const BpJobRun *run)
+{
+	if (run->started_at == 0)
+		return -1;
+	return Max((int64) 0, (GetCurrentTimestamp() - run->started_at) / 1000);
+}
+
+/* Mark a job done (inside the store's subtransaction). */
+static void
+job_done(const BpJobRun *run)
+{
+	Oid			argtypes[3] = {INT8OID, INT8OID, INT8OID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	int64		ms = run_duration_ms(run);
+
+	values[0] = Int64GetDatum(run->job.job_id);
+	values[1] = Int64GetDatum(ms);
+	if (ms < 0)
+		nulls[1] = 'n';
+	values[2] = Int64GetDatum((int64) run->peak_memory);
+	bp_spi_run(bp_spi_plan(&plan_job_done,
+						   "UPDATE bookparse.job SET state = 'done',"
+						   " finished_at = clock_timestamp(), duration_ms = $2,"
+						   " peak_memory_bytes = $3, error = NULL, error_code = NULL"
+						   " WHERE id = $1",
+						   3, argtypes),
+			   values, nulls, SPI_OK_UPDATE);
+}
+
+/* Record a transient failure: retry later, or fail once attempts run out. */
+static void
+set_transient(const BpJobRun *run, BpOutcome *out, const char *code,
+			  const char *message)
+{
+	out->error_code = code;
+	if (run->job.attempts < bp_guc_max_attempts)
+	{
+		out->kind = BP_OUT_RETRY;
+		out->message = pstrdup(message);
+	}
+	else
+	{
+		out->kind = BP_OUT_FAILED;
+		out->message = psprintf("%s (gave up after %d attempts)", message,
+								run->job.attempts);
+	}
+}
+
+/* The outcome of a parse that returned no book. */
+static void
+parse_failed(BpJobRun *run, const bp_error *err, BpOutcome *out)
+{
+	switch (run->stop)
+	{
+		case BP_STOP_CANCELED:
+			out->kind = BP_OUT_CANCELED;
+			out->error_code = "canceled";
+			out->message = pstrdup("canceled by bookparse.cancel()");
+			return;
+		case BP_STOP_TIMEOUT:
+			out->kind = BP_OUT_FAILED;
+			out->error_code = "timeout";
+			out->message = psprintf("parse stopped after bookparse.job_timeout (%d ms)",
+									bp_guc_job_timeout_ms);
+			return;
+		case BP_STOP_SHUTDOWN:
+			/* SIGTERM or cancel pending: the caller serves it after commit */
+			out->kind = BP_OUT_REQUEUE;
+			out->error_code = "interrupted";
+			out->message = pstrdup("the parse was interrupted; the job is queued again");
+			return;
+		case BP_STOP_NONE:
+			break;
+	}
+
+	if (err->code == BP_ERR_CANCELED)
+	{
+		/* stopped for an interrupt: serve it (this normally throws) */
+		CHECK_FOR_INTERRUPTS();
+		set_transient(run, out, "interrupted", "the parse was interrupted");
+		return;
+	}
+
+	out->kind = BP_OUT_FAILED;
+	out->error_code = bp_code_name(err->code == BP_OK ? BP_ERR_INTERNAL
+								   : err->code);
+	out->message = safe_message(err->message[0] ? err->message
+								: "parse failed");
+}
+
+/*
+ * Read the job's book, parse it and store the results; fills *out.  Runs
+ * inside the subtransaction of bp_queue_execute; *bookp holds the parsed
+ * model so that the caller frees it if this throws.
+ */
+static void
+parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		d;
+	Datum		raw;
+	bytea	   *content;
+	char	   *filename = NULL;
+	bp_options	opts;
+	bp_error	err;
+	const char *status;
+
+	values[0] = Int64GetDatum(run->job.book_id);
+	bp_spi_run(bp_spi_plan(&plan_read_book,
+						   "SELECT content, filename FROM bookparse.book WHERE id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+	{
+		out->kind = BP_OUT_SKIP;
+		return;
+	}
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		out->kind = BP_OUT_FAILED;
+		out->error_code = "empty";
+		out->message = pstrdup("the book has no content");
+		return;
+	}
+	raw = d;
+	content = DatumGetByteaPP(raw);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	if (!isnull)
+		filename = TextDatumGetCString(d);
+
+	bp_pg_options(&opts);
+	opts.want_html = true;
+	opts.want_text = true;
+	opts.want_assets = true;
+	opts.progress = bp_job_progress;
+	opts.progress_arg = run;
+	memset(&err, 0, sizeof(err));
+
+	*bookp = bp_parse((const unsigned char *) VARDATA_ANY(content),
+					  VARSIZE_ANY_EXHDR(content), filename, &opts, &err);
+	if (*bookp == NULL)
+	{
+		parse_failed(run, &err, out);
+		return;
+	}
+	if ((*bookp)->peak_memory > run->peak_memory)
+		run->peak_memory = (*bookp)->peak_memory;
+
+	/* the book's bytes are no longer needed while storing */
+	if ((Pointer) content != DatumGetPointer(raw))
+		pfree(content);
+
+	status = bp_queue_book_status(run->job.book_id, run->job.job_id,
+								  "parsed", NULL);
+	if (status == NULL)
+	{
+		out->kind = BP_OUT_SKIP;
+		return;
+	}
+	bp_store_book(run->job.book_id, *bookp, status);
+	bp_book_free(*bookp);
+	*bookp = NULL;
+	job_done(run);
+	out->kind = BP_OUT_DONE;
+	out->status = status;
+}
+
+/* Whether an error must end the caller's work rather than just this job. */
+static bool
+error_is_interrupt(int sqlerrcode)
+{
+	/* query cancel, statement timeout, admin shutdown, ... */
+	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_OPERATOR_INTERVENTION;
+}
+
+/* The error_code of a transient PostgreSQL error, or NULL if not one. */
+static const char *
+transient_error_code(int sqlerrcode)
+{
+	switch (sqlerrcode)
+	{
+		case ERRCODE_OUT_OF_MEMORY:
+			return "out_of_memory";
+		case ERRCODE_DISK_FULL:
+			return "disk_full";
+		case ERRCODE_T_R_DEADLOCK_DETECTED:
+			return "deadlock";
+		case ERRCODE_T_R_SERIALIZATION_FAILURE:
+			return "serialization_failure";
+		case ERRCODE_LOCK_NOT_AVAILABLE:
+			return "lock_not_available";
+		case ERRCODE_OBJECT_IN_USE:
+			return "object_in_use";
+	}
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_CONNECTION_EXCEPTION:
+			return "connection_failure";
+		case ERRCODE_TRANSACTION_ROLLBACK:
+			return "transaction_rollback";
+		case ERRCODE_INSUFFICIENT_RESOURCES:
+			return "insufficient_resources";
+		case ERRCODE_SYSTEM_ERROR:
+			return "system_error";
+	}
+	return NULL;
+}
+
+/* The outcome of a PostgreSQL error caught while reading or storing. */
+static void
+error_outcome(const BpJobRun *run, const ErrorData *edata, BpOutcome *out)
+{
+	const char *transient = transient_error_code(edata->sqlerrcode);
+	char	   *message;
+
+	message = psprintf("%s (SQLSTATE %s)",
+					   safe_message(edata->message ? edata->message : "error"),
+					   unpack_sql_state(edata->sqlerrcode));
+	if (transient != NULL)
+	{
+		set_transient(run, out, transient, message);
+		return;
+	}
+	out->kind = BP_OUT_FAILED;
+	out->message = message;
+	switch (edata->sqlerrcode)
+	{
+		case ERRCODE_UNTRANSLATABLE_CHARACTER:
+		case ERRCODE_CHARACTER_NOT_IN_REPERTOIRE:
+			out->error_code = "bad_encoding";
+			break;
+		default:
+			if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) ==
+				ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+				out->error_code = "limit_exceeded";
+			else
+				out->error_code = "database_error";
+			break;
+	}
+}
+
+/* Delay before the next attempt: 1s * 2^(attempts-1), capped, +-25%. */
+static double
+backoff_ms(int attempts)
+{
+	double		ms = BP_BACKOFF_BASE_MS;
+	int			i;
+
+	for (i = 1; i < attempts && ms < BP_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	ms = Min(ms, BP_BACKOFF_MAX_MS);
+	return ms * (0.75 + 0.5 * pg_prng_double(&pg_global_prng_state));
+}
+
+/*
+ * Write an outcome other than DONE on the job and its book, then NOTIFY
+ * if the job is over.  Inside SPI.
+ */
+static void
+record_outcome(const BpJobRun *run, const BpOutcome *out)
+{
+	Oid			argtypes[8] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+	INT8OID, FLOAT8OID, INT4OID};
+	Datum		values[8];
+	char		nulls[8];
+	const char *state;
+	const char *outcome;
+	const char *status;
+	int64		ms = run_duration_ms(run);
+
+	switch (out->kind)
+	{
+		case BP_OUT_FAILED:
+			state = "failed";
+			outcome = "failed";
+			break;
+		case BP_OUT_RETRY:
+		case BP_OUT_REQUEUE:
+			state = "queued";
+			outcome = "queued";
+			break;
+		case BP_OUT_CANCELED:
+			state = "canceled";
+			outcome = "canceled";
+			break;
+		default:
+			return;
+	}
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(run->job.job_id);
+	values[1] = CStringGetTextDatum(state);
+	values[2] = CStringGetTextDatum(out->message ? out->message : "");
+	values[3] = CStringGetTextDatum(out->error_code);
+	values[4] = Int64GetDatum(ms);
+	if (ms < 0)
+		nulls[4] = 'n';
+	values[5] = Int64GetDatum((int64) run->peak_memory);
+	if (run->peak_memory == 0)
+		nulls[5] = 'n';
+	if (out->kind == BP_OUT_RETRY)
+		values[6] = Float8GetDatum(backoff_ms(run->job.attempts));
+	else if (out->kind == BP_OUT_REQUEUE)
+		values[6] = Float8GetDatum(0.0);
+	else
+	{
+		values[6] = (Datum) 0;
+		nulls[6] = 'n';
+	}
+	/* a job put back because its worker exits does not count the attempt */
+	values[7] = Int32GetDatum(out->kind == BP_OUT_REQUEUE ? -1 : 0);
+
+	bp_spi_run(bp_spi_plan(&plan_job_end,
+						   "UPDATE bookparse.job SET state = $2,"
+						   " error = $3, error_code = $4,"
+						   " duration_ms = $5, peak_memory_bytes = $6,"
+						   " finished_at = CASE WHEN $2 = 'queued' THEN NULL"
+						   "   ELSE clock_timestamp() END,"
+						   " run_after = CASE WHEN $7 IS NULL THEN run_after"
+						   "   ELSE clock_timestamp() + $7 * interval '1 millisecond' END,"
+						   " worker_pid = CASE WHEN $2 = 'queued' THEN NULL"
+						   "   ELSE worker_pid END,"
+						   " attempts = greatest(attempts + $8, 0)"
+						   " WHERE id = $1",
+						   8, argtypes),
+			   values, nulls, SPI_OK_UPDATE);
+
+	status = bp_queue_finish_book(run->job.book_id, run->job.job_id, outcome,
+								  out->message ? out->message : "",
+								  out->error_code);
+	if (status == NULL)
+		return;
+
+	if (out->kind == BP_OUT_FAILED || out->kind == BP_OUT_CANCELED)
+		bp_queue_notify(run->job.book_id, status,
+						strcmp(status, "failed") == 0 ? out->error_code : NULL);
+}
+
+/*
+ * Parse a claimed job's book and store its results (or its failure, with
+ * retry and backoff for transient errors), then NOTIFY bookparse.
+ */
+void
+bp_queue_execute(BpJobRun *run)
+{
+	bool		pushed;
+	MemoryContext oldcontext;
+	ResourceOwner oldowner;
+	BpOutcome	out;
+	bp_book    *volatile book = NULL;
+
+	if (run->started_at == 0)
+		run->started_at = GetCurrentTimestamp();
+	run->stop = BP_STOP_NONE;
+
+	pushed = queue_spi_begin();
+	if (!lock_job(run))
+	{
+		queue_spi_end(pushed);
+		return;
+	}
+
+	memset(&out, 0, sizeof(out));
+	oldcontext = CurrentMemoryContext;
+	oldowner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+
+	PG_TRY();
+	{
+		parse_and_store(run, &book, &out);
+		if (book != NULL)
+		{
+			bp_book_free(book);
+			book = NULL;
+		}
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (book != NULL)
+		{
+			bp_book_free(book);
+			book = NULL;
+		}
+		if (error_is_interrupt(edata->sqlerrcode))
+			ReThrowError(edata);
+		memset(&out, 0, sizeof(out));
+		error_outcome(run, edata, &out);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+
+	if (out.kind == BP_OUT_DONE)
+		bp_queue_notify(run->job.book_id, out.status, NULL);
+	else if (out.kind == BP_OUT_REQUEUE)
+	{
+		/*
+		 * The parse stopped for a pending SIGTERM or query cancel: put the
+		 * job back before serving it, so that the caller commits that.
+		 */
+		HOLD_INTERRUPTS();
+		record_outcome(run, &out);
+		RESUME_INTERRUPTS();
+	}
+	else
+		record_outcome(run, &out);
+	queue_spi_end(pushed);
+}
+
+/*
+ * Put jobs left 'running' by a worker that no longer exists back to
+ * 'queued' (the attempt was counted at the claim), or fail them once
+ * bookparse.max_attempts runs are used up.  Returns how many.
+ */
+int
+bp_queue_recover_orphans(void)
+{
+	bool		pushed;
+	int			n = 0;
+	int			count;
+	int			i;
+	BpJobRun   *runs;
+
+	pushed = queue_spi_begin();
+	bp_spi_run(bp_spi_plan(&plan_orphans,
+						   "SELECT id, book_id, attempts, worker_pid"
+						   " FROM bookparse.job WHERE state = 'running'"
+						   " ORDER BY id FOR UPDATE SKIP LOCKED",
+						   0, NULL),
+			   NULL, NULL, SPI_OK_SELECT);
+	count = (int) SPI_processed;
+	runs = palloc0(sizeof(BpJobRun) * Max(count, 1));
+	for (i = 0; i < count; i++)
+	{
+		int			pid = (int) spi_int64(i, 4);
+
+		if (pid != 0 && (pid == MyProcPid || BackendPidGetProc(pid) != NULL))
+			continue;
+		runs[n].job.job_id = spi_int64(i, 1);
+		runs[n].job.book_id = spi_int64(i, 2);
+		runs[n].job.attempts = (int) spi_int64(i, 3);
+		runs[n].slot = -1;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+	{
+		BpOutcome	out;
+
+		memset(&out, 0, sizeof(out));
+		set_transient(&runs[i], &out, "worker_lost",
+					  "the process running this job exited before it finished");
+		record_outcome(&runs[i], &out);
+	}
+	queue_spi_end(pushed);
+	return n;
+}

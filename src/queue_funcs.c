@@ -1,0 +1,471 @@
+/*-------------------------------------------------------------------------
+ *
+ * queue_funcs.c
+ *	  The SQL functions of the queue: bookparse.submit, reparse, cancel,
+ *	  wait and run_queue.
+ *
+ * submit() and reparse() wake the workers when their transaction commits
+ * (an XactCallback), not before: a worker woken earlier would not yet see
+ * the new job and would sleep until its next poll.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "queue_int.h"
+
+PG_FUNCTION_INFO_V1(bp_submit);
+PG_FUNCTION_INFO_V1(bp_reparse);
+PG_FUNCTION_INFO_V1(bp_cancel);
+PG_FUNCTION_INFO_V1(bp_wait);
+PG_FUNCTION_INFO_V1(bp_run_queue);
+
+/* Longest sleep between two looks at a book in wait(). */
+#define BP_WAIT_MAX_SLEEP_MS	100
+
+static SPIPlanPtr plan_submit = NULL;
+static SPIPlanPtr plan_lock_book = NULL;
+static SPIPlanPtr plan_requeue_existing = NULL;
+static SPIPlanPtr plan_new_job = NULL;
+static SPIPlanPtr plan_book_queued = NULL;
+static SPIPlanPtr plan_cancel_queued = NULL;
+static SPIPlanPtr plan_running_jobs = NULL;
+static SPIPlanPtr plan_wait_status = NULL;
+
+static bool wake_registered = false;
+static bool wake_pending = false;
+
+/* Wake the workers once the transaction that queued work commits. */
+static void
+wake_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+			if (wake_pending)
+			{
+				wake_pending = false;
+				bp_wake_workers();
+			}
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			wake_pending = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/* Ask for the workers to be woken when this transaction commits. */
+static void
+wake_at_commit(void)
+{
+	if (!wake_registered)
+	{
+		RegisterXactCallback(wake_xact_callback, NULL);
+		wake_registered = true;
+	}
+	wake_pending = true;
+}
+
+/* Connect to SPI or fail. */
+static void
+funcs_spi_connect(void)
+{
+	int			rc = SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "bookparse: SPI_connect failed: %s",
+			 SPI_result_code_string(rc));
+}
+
+/* First column of the first row of SPI_tuptable as int64. */
+static int64
+first_int64(void)
+{
+	bool		isnull;
+	Datum		d;
+
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+					  &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/* Microseconds of an interval (months as 30 days), saturating. */
+static int64
+interval_usecs(const Interval *iv)
+{
+	double		us;
+
+	us = (double) iv->time +
+		((double) iv->day + (double) iv->month * DAYS_PER_MONTH) *
+		(double) USECS_PER_DAY;
+	if (us > (double) PG_INT64_MAX / 2)
+		return PG_INT64_MAX / 2;
+	if (us < 0)
+		return 0;
+	return (int64) us;
+}
+
+/*
+ * bookparse.submit(content bytea, filename text, priority int) -> bigint:
+ * store a book, queue it and wake a worker; returns the book id.
+ */
+Datum
+bp_submit(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[4] = {TEXTOID, BYTEAOID, TEXTOID, INT4OID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Size		size;
+	int64		limit;
+	bytea	   *content;
+	const char *format;
+	const char *what = NULL;
+	int64		book_id;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("book content must not be null")));
+
+	/* refuse a book that is too large before even detoasting it */
+	size = toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ;
+	limit = (int64) bp_guc_max_book_size_kb * 1024;
+	if ((int64) size > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("book is too large: %lld bytes",
+						(long long) size),
+				 errdetail("bookparse.max_book_size allows at most %lld bytes.",
+						   (long long) limit)));
+
+	content = PG_GETARG_BYTEA_PP(0);
+	format = bp_detect_format((const unsigned char *) VARDATA_ANY(content),
+							  VARSIZE_ANY_EXHDR(content), &what);
+
+	if (PG_ARGISNULL(1))
+	{
+		values[0] = (Datum) 0;
+		nulls[0] = 'n';
+	}
+	else
+		values[0] = PG_GETARG_DATUM(1);
+	values[1] = PointerGetDatum(content);
+	if (format != NULL)
+		values[2] = CStringGetTextDatum(format);
+	else
+	{
+		values[2] = (Datum) 0;
+		nulls[2] = 'n';
+	}
+	values[3] = Int32GetDatum(PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
+
+	funcs_spi_connect();
+	bp_spi_run(bp_spi_plan(&plan_submit,
+						   "WITH b AS ("
+						   "  INSERT INTO bookparse.book (filename, content,"
+						   "   content_sha256, byte_size, format)"
+						   "  VALUES ($1, $2, pg_catalog.sha256($2),"
+						   "   pg_catalog.octet_length($2), $3)"
+						   "  RETURNING id),"
+						   " j AS ("
+						   "  INSERT INTO bookparse.job (book_id, priority)"
+						   "  SELECT id, $4 FROM b)"
+						   " SELECT id FROM b",
+						   4, argtypes),
+			   values, nulls, SPI_OK_SELECT);
+	book_id = first_int64();
+	SPI_finish();
+
+	wake_at_commit();
+	PG_RETURN_INT64(book_id);
+}
+
+/* Lock a book's row, or fail if there is no such book.  Inside SPI. */
+static void
+lock_book(int64 book_id)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+
+	values[0] = Int64GetDatum(book_id);
+	bp_spi_run(bp_spi_plan(&plan_lock_book,
+						   "SELECT 1 FROM bookparse.book WHERE id = $1 FOR UPDATE",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("book " INT64_FORMAT " does not exist", book_id)));
+}
+
+/*
+ * bookparse.reparse(book_id bigint, priority int) -> bigint: queue a book
+ * again; returns the job id.  A job of the book that is still queued is
+ * reused (its priority raised to at least priority, due now).
+ */
+Datum
+bp_reparse(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {INT8OID, INT4OID};
+	Datum		values[2];
+	int64		book_id;
+	int64		job_id;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	book_id = PG_GETARG_INT64(0);
+	values[0] = Int64GetDatum(book_id);
+	values[1] = Int32GetDatum(PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1));
+
+	funcs_spi_connect();
+	lock_book(book_id);
+	bp_spi_run(bp_spi_plan(&plan_requeue_existing,
+						   "UPDATE bookparse.job SET"
+						   " priority = greatest(priority, $2),"
+						   " run_after = least(run_after, now())"
+						   " WHERE id = (SELECT id FROM bookparse.job"
+						   "   WHERE book_id = $1 AND state = 'queued'"
+						   "   ORDER BY id LIMIT 1)"
+						   " RETURNING id",
+						   2, argtypes),
+			   values, NULL, SPI_OK_UPDATE_RETURNING);
+	if (SPI_processed > 0)
+		job_id = first_int64();
+	else
+	{
+		bp_spi_run(bp_spi_plan(&plan_new_job,
+							   "INSERT INTO bookparse.job (book_id, priority)"
+							   " VALUES ($1, $2) RETURNING id",
+							   2, argtypes),
+				   values, NULL, SPI_OK_INSERT_RETURNING);
+		job_id = first_int64();
+	}
+	bp_spi_run(bp_spi_plan(&plan_book_queued,
+						   "UPDATE bookparse.book SET"
+						   " status = CASE WHEN status = 'parsing' THEN 'parsing'"
+						   "   ELSE 'queued' END,"
+						   " error = NULL, error_code = NULL"
+						   " WHERE id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_UPDATE);
+	SPI_finish();
+
+	wake_at_commit();
+	PG_RETURN_INT64(job_id);
+}
+
+/*
+ * bookparse.cancel(book_id bigint) -> boolean: cancel the book's queued
+ * jobs and ask the workers running one of its jobs to stop; true if
+ * anything was canceled.
+ */
+Datum
+bp_cancel(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+	int64		book_id = PG_GETARG_INT64(0);
+	bool		canceled = false;
+	int64	   *running;
+	int			nrunning;
+	int			i;
+
+	values[0] = Int64GetDatum(book_id);
+	funcs_spi_connect();
+	bp_spi_run(bp_spi_plan(&plan_cancel_queued,
+						   "UPDATE bookparse.job SET state = 'canceled',"
+						   " finished_at = clock_timestamp(),"
+						   " error = 'canceled by bookparse.cancel()',"
+						   " error_code = 'canceled'"
+						   " WHERE book_id = $1 AND state = 'queued'"
+						   " RETURNING id",
+						   1, argtypes),
+			   values, NULL, SPI_OK_UPDATE_RETURNING);
+	if (SPI_processed > 0)
+	{
+		const char *status;
+
+		canceled = true;
+		status = bp_queue_finish_book(book_id, 0, "canceled",
+									  "canceled by bookparse.cancel()",
+									  "canceled");
+		if (status != NULL)
+			bp_queue_notify(book_id, status,
+							strcmp(status, "failed") == 0 ? "canceled" : NULL);
+	}
+
+	/* running jobs: their worker stops the parse and records 'canceled' */
+	bp_spi_run(bp_spi_plan(&plan_running_jobs,
+						   "SELECT id FROM bookparse.job"
+						   " WHERE book_id = $1 AND state = 'running'",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	nrunning = (int) SPI_processed;
+	running = palloc(sizeof(int64) * Max(nrunning, 1));
+	for (i = 0; i < nrunning; i++)
+	{
+		bool		isnull;
+
+		running[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+												 SPI_tuptable->tupdesc, 1,
+												 &isnull));
+	}
+	SPI_finish();
+
+	for (i = 0; i < nrunning; i++)
+		if (bp_worker_cancel_job(running[i]))
+			canceled = true;
+
+	PG_RETURN_BOOL(canceled);
+}
+
+/*
+ * bookparse.wait(book_id bigint, timeout interval) -> text: wait until the
+ * book is neither queued nor parsing (or the timeout passes, NULL = no
+ * limit) and return its status; NULL if there is no such book.
+ */
+Datum
+bp_wait(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+	TimestampTz deadline = 0;
+	long		sleep_ms = 10;
+	text	   *result = NULL;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	values[0] = Int64GetDatum(PG_GETARG_INT64(0));
+	if (!PG_ARGISNULL(1))
+		deadline = GetCurrentTimestamp() +
+			interval_usecs(PG_GETARG_INTERVAL_P(1));
+
+	funcs_spi_connect();
+	for (;;)
+	{
+		bool		isnull;
+		Datum		d;
+		char	   *status;
+		TimestampTz now;
+		long		remaining_ms;
+
+		/* not read-only: in READ COMMITTED each look takes a new snapshot */
+		bp_spi_run(bp_spi_plan(&plan_wait_status,
+							   "SELECT status FROM bookparse.book WHERE id = $1",
+							   1, argtypes),
+				   values, NULL, SPI_OK_SELECT);
+		if (SPI_processed == 0)
+			break;
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						  &isnull);
+		status = isnull ? pstrdup("") : TextDatumGetCString(d);
+		SPI_freetuptable(SPI_tuptable);
+
+		now = GetCurrentTimestamp();
+		if ((strcmp(status, "queued") != 0 && strcmp(status, "parsing") != 0) ||
+			(deadline != 0 && now >= deadline))
+		{
+			result = (text *) SPI_palloc(VARHDRSZ + strlen(status));
+			SET_VARSIZE(result, VARHDRSZ + strlen(status));
+			memcpy(VARDATA(result), status, strlen(status));
+			break;
+		}
+		if (IsolationUsesXactSnapshot())
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("bookparse.wait() cannot see other sessions' work in a %s transaction",
+							IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+					 errhint("Call it in a READ COMMITTED transaction.")));
+		pfree(status);
+
+		remaining_ms = sleep_ms;
+		if (deadline != 0)
+			remaining_ms = Min(remaining_ms,
+							   (long) ((deadline - now + 999) / 1000));
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max(remaining_ms, 1), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		sleep_ms = Min(sleep_ms * 2, BP_WAIT_MAX_SLEEP_MS);
+	}
+	SPI_finish();
+
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+/*
+ * bookparse.run_queue(max_jobs int, max_time interval) -> int: parse
+ * queued books in this session until the queue is empty, max_jobs jobs
+ * ran or max_time passed (checked between books); returns how many ran.
+ * Each book is stored in its own subtransaction of the caller's
+ * transaction; claimed jobs stay locked until it ends.
+ */
+Datum
+bp_run_queue(PG_FUNCTION_ARGS)
+{
+	int			max_jobs = -1;
+	int64		max_time_us = -1;
+	TimestampTz start = GetCurrentTimestamp();
+	int			n = 0;
+
+	if (!PG_ARGISNULL(0))
+	{
+		max_jobs = PG_GETARG_INT32(0);
+		if (max_jobs < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_jobs must not be negative")));
+	}
+	if (!PG_ARGISNULL(1))
+		max_time_us = interval_usecs(PG_GETARG_INTERVAL_P(1));
+
+	bp_queue_set_horizon(start);
+	PG_TRY();
+	{
+		for (;;)
+		{
+			BpJobRun	run;
+
+			CHECK_FOR_INTERRUPTS();
+			if (max_jobs >= 0 && n >= max_jobs)
+				break;
+			if (max_time_us >= 0 && GetCurrentTimestamp() - start >= max_time_us)
+				break;
+
+			memset(&run, 0, sizeof(run));
+			if (!bp_queue_claim(&run.job))
+				break;
+			run.slot = -1;
+			run.started_at = GetCurrentTimestamp();
+			if (bp_guc_job_timeout_ms > 0)
+				run.deadline = run.started_at +
+					(TimestampTz) bp_guc_job_timeout_ms * 1000;
+			bp_queue_execute(&run);
+			n++;
+		}
+	}
+	PG_FINALLY();
+	{
+		bp_queue_set_horizon(0);
+	}
+	PG_END_TRY();
+
+	PG_RETURN_INT32(n);
+}

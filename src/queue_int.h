@@ -1,0 +1,80 @@
+/*-------------------------------------------------------------------------
+ *
+ * queue_int.h
+ *	  Internals shared by queue.c, store.c and queue_funcs.c (not part of
+ *	  the contract with the workers: that is queue.h).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BP_QUEUE_INT_H
+#define BP_QUEUE_INT_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+#include "queue.h"
+
+/* ---- queue.c ---- */
+
+/*
+ * Prepare sql once per backend (SPI_prepare + SPI_keepplan) and cache it
+ * in *cache.  Inside SPI_connect.
+ */
+extern SPIPlanPtr bp_spi_plan(SPIPlanPtr *cache, const char *sql,
+							  int nargs, Oid *argtypes);
+
+/*
+ * Run a prepared plan (not read-only: each statement sees a fresh snapshot
+ * in READ COMMITTED); ERROR unless SPI_execute_plan returned expect.
+ */
+extern void bp_spi_run(SPIPlanPtr plan, Datum *values, const char *nulls,
+					   int expect);
+
+/*
+ * Only claim jobs whose run_after is at most this time (0 = the current
+ * time at each claim).  run_queue() sets it to its own start so that a job
+ * it put back for a retry is not run again in the same call.
+ */
+extern void bp_queue_set_horizon(TimestampTz horizon);
+
+/*
+ * The status a book takes when one of its jobs ends: 'queued' or 'parsing'
+ * if another job of the book is pending, else outcome.  Also locks the
+ * book row (serialising the results of one book) and reports in
+ * *parsed_before whether the book was ever parsed.  NULL when the book is
+ * gone.
+ */
+extern const char *bp_queue_book_status(int64 book_id, int64 job_id,
+										const char *outcome,
+										bool *parsed_before);
+
+/*
+ * Set a book's status (and error, when it becomes 'failed') as one of its
+ * jobs ends with outcome 'failed', 'queued' or 'canceled'.  Returns the
+ * status, or NULL when the book is gone.
+ */
+extern const char *bp_queue_finish_book(int64 book_id, int64 job_id,
+										const char *outcome,
+										const char *error,
+										const char *error_code);
+
+/* NOTIFY bookparse with a book's new status (at commit). */
+extern void bp_queue_notify(int64 book_id, const char *status,
+							const char *error_code);
+
+/* ---- store.c ---- */
+
+/*
+ * Replace the stored results of a book with a parsed model: chapters,
+ * assets, metadata columns, metadata jsonb, statistics; status becomes
+ * status (normally 'parsed').  Through SPI; the caller runs it in a
+ * subtransaction so that it is all or nothing.
+ */
+extern void bp_store_book(int64 book_id, const bp_book *book,
+						  const char *status);
+
+/* A text datum from core (UTF-8) text, converted to the server encoding. */
+extern Datum bp_store_text(const char *s, size_t len);
+
+#endif							/* BP_QUEUE_INT_H */

@@ -1,0 +1,330 @@
+/*-------------------------------------------------------------------------
+ *
+ * store.c
+ *	  Writing a parsed book's results through SPI: its chapters, assets,
+ *	  metadata columns, the model as jsonb and its statistics.
+ *
+ * The caller (bp_queue_execute) runs this inside a subtransaction, so a
+ * book's results are replaced all or nothing.  Chapters and assets are
+ * written with one prepared single-row INSERT each: a book has tens to a
+ * few hundred of them, and one row at a time keeps memory at one chapter
+ * (a batch through arrays would copy every chapter's text once more).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
+
+#include "queue_int.h"
+
+static SPIPlanPtr plan_delete_chapters = NULL;
+static SPIPlanPtr plan_delete_assets = NULL;
+static SPIPlanPtr plan_insert_chapter = NULL;
+static SPIPlanPtr plan_insert_asset = NULL;
+static SPIPlanPtr plan_update_book = NULL;
+
+/* A text datum from core (UTF-8) text, converted to the server encoding. */
+Datum
+bp_store_text(const char *s, size_t len)
+{
+	char	   *conv;
+
+	if (len > MaxAllocSize - VARHDRSZ - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a text of the book is too long to store (%zu bytes)",
+						len)));
+
+	/* verifies UTF-8 in a UTF-8 database, converts (or fails) otherwise */
+	conv = pg_any_to_server(s, (int) len, PG_UTF8);
+	if (conv != s)
+		len = strlen(conv);
+	return PointerGetDatum(cstring_to_text_with_len(conv, (int) len));
+}
+
+/* Set values[i]/nulls[i] to a text datum of a NUL-terminated string or NULL. */
+static void
+set_text(Datum *values, char *nulls, int i, const char *s)
+{
+	if (s == NULL)
+	{
+		values[i] = (Datum) 0;
+		nulls[i] = 'n';
+	}
+	else
+	{
+		values[i] = bp_store_text(s, strlen(s));
+		nulls[i] = ' ';
+	}
+}
+
+/* Set values[i]/nulls[i] to a text[] of the strings, or NULL when none. */
+static void
+set_text_array(Datum *values, char *nulls, int i, char **strs, int n)
+{
+	Datum	   *elems;
+	int			k;
+	int			m = 0;
+
+	elems = palloc(sizeof(Datum) * Max(n, 1));
+	for (k = 0; k < n; k++)
+		if (strs[k] != NULL)
+			elems[m++] = bp_store_text(strs[k], strlen(strs[k]));
+	if (m == 0)
+	{
+		values[i] = (Datum) 0;
+		nulls[i] = 'n';
+		return;
+	}
+	values[i] = PointerGetDatum(construct_array(elems, m, TEXTOID, -1, false,
+												TYPALIGN_INT));
+	nulls[i] = ' ';
+}
+
+/* The book's authors: creators without a role or with role "aut". */
+static void
+set_authors(Datum *values, char *nulls, int i, const bp_metadata *meta)
+{
+	char	  **names;
+	int			k;
+	int			n = 0;
+
+	names = palloc(sizeof(char *) * Max(meta->ncreators, 1));
+	for (k = 0; k < meta->ncreators; k++)
+	{
+		const bp_creator *c = &meta->creators[k];
+
+		if (c->name == NULL || c->name[0] == '\0')
+			continue;
+		if (c->role == NULL || c->role[0] == '\0' ||
+			strcmp(c->role, "aut") == 0)
+			names[n++] = c->name;
+	}
+	set_text_array(values, nulls, i, names, n);
+}
+
+/* The model as jsonb (bp_book_to_json), for the metadata column. */
+static Datum
+book_jsonb(const bp_book *book)
+{
+	char	   *json;
+	size_t		len;
+	Datum		txt;
+
+	json = bp_book_to_json(book, &len);
+	if (json == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory serialising the book model")));
+
+	/* copy into palloc'd memory first so that no error leaks the malloc */
+	PG_TRY();
+	{
+		txt = bp_store_text(json, len);
+	}
+	PG_FINALLY();
+	{
+		free(json);
+	}
+	PG_END_TRY();
+
+	return DirectFunctionCall1(jsonb_in,
+							   CStringGetDatum(text_to_cstring(DatumGetTextPP(txt))));
+}
+
+/* Delete the earlier chapters and assets of a book. */
+static void
+delete_old_results(int64 book_id)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+
+	values[0] = Int64GetDatum(book_id);
+	bp_spi_run(bp_spi_plan(&plan_delete_chapters,
+						   "DELETE FROM bookparse.chapter WHERE book_id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_DELETE);
+	bp_spi_run(bp_spi_plan(&plan_delete_assets,
+						   "DELETE FROM bookparse.asset WHERE book_id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_DELETE);
+}
+
+/* Insert the chapters of a book, one prepared INSERT each. */
+static void
+insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
+{
+	Oid			argtypes[12] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
+		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID};
+	SPIPlanPtr	plan;
+	int			i;
+
+	plan = bp_spi_plan(&plan_insert_chapter,
+					   "INSERT INTO bookparse.chapter (book_id, number, title, depth,"
+					   " source, is_notes, text, html, words, sentences, characters,"
+					   " paragraphs)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+					   12, argtypes);
+
+	for (i = 0; i < book->nchapters; i++)
+	{
+		const bp_chapter *ch = &book->chapters[i];
+		Datum		values[12];
+		char		nulls[12];
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
+		memset(nulls, ' ', sizeof(nulls));
+		values[0] = Int64GetDatum(book_id);
+		/* number in reading order; the core numbers from 1 as well */
+		values[1] = Int32GetDatum(ch->number > 0 ? ch->number : i + 1);
+		set_text(values, nulls, 2, ch->title);
+		values[3] = Int32GetDatum(ch->depth > 0 ? ch->depth : 1);
+		set_text(values, nulls, 4, ch->source);
+		values[5] = BoolGetDatum(ch->is_notes);
+		if (ch->text != NULL)
+			values[6] = bp_store_text(ch->text, ch->text_len);
+		else
+			nulls[6] = 'n';
+		if (ch->html != NULL)
+			values[7] = bp_store_text(ch->html, ch->html_len);
+		else
+			nulls[7] = 'n';
+		values[8] = Int64GetDatum(ch->counts.words);
+		values[9] = Int64GetDatum(ch->counts.sentences);
+		values[10] = Int64GetDatum(ch->counts.characters);
+		values[11] = Int64GetDatum(ch->counts.paragraphs);
+
+		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+}
+
+/* Insert the assets of a book (a repeated href keeps its first asset). */
+static void
+insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
+{
+	Oid			argtypes[6] = {INT8OID, TEXTOID, TEXTOID, INT8OID, BYTEAOID,
+	BOOLOID};
+	SPIPlanPtr	plan;
+	int			i;
+
+	plan = bp_spi_plan(&plan_insert_asset,
+					   "INSERT INTO bookparse.asset (book_id, href, media_type,"
+					   " byte_size, data, is_cover)"
+					   " VALUES ($1, $2, $3, $4, $5, $6)"
+					   " ON CONFLICT (book_id, href) DO NOTHING",
+					   6, argtypes);
+
+	for (i = 0; i < book->nassets; i++)
+	{
+		const bp_asset *a = &book->assets[i];
+		Datum		values[6];
+		char		nulls[6];
+		MemoryContext old;
+
+		if (a->href == NULL)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
+		memset(nulls, ' ', sizeof(nulls));
+		values[0] = Int64GetDatum(book_id);
+		set_text(values, nulls, 1, a->href);
+		set_text(values, nulls, 2, a->media_type);
+		values[3] = Int64GetDatum((int64) a->size);
+		if (a->data != NULL)
+		{
+			bytea	   *b;
+
+			if (a->size > MaxAllocSize - VARHDRSZ)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("asset \"%s\" is too large to store", a->href)));
+			b = palloc(VARHDRSZ + a->size);
+			SET_VARSIZE(b, VARHDRSZ + a->size);
+			memcpy(VARDATA(b), a->data, a->size);
+			values[4] = PointerGetDatum(b);
+		}
+		else
+			nulls[4] = 'n';
+		values[5] = BoolGetDatum(a->is_cover);
+
+		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+}
+
+/* Write the metadata columns, the model, the statistics and the status. */
+static void
+update_book_row(int64 book_id, const bp_book *book, const char *status)
+{
+	Oid			argtypes[18] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID,
+		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID,
+	TEXTOID, JSONBOID, INT8OID, INT8OID, INT4OID, INT8OID, TEXTOID};
+	Datum		values[18];
+	char		nulls[18];
+	const bp_metadata *m = &book->meta;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(book_id);
+	set_text(values, nulls, 1, book->format);
+	set_text(values, nulls, 2, m->title);
+	set_authors(values, nulls, 3, m);
+	set_text(values, nulls, 4, m->language);
+	set_text(values, nulls, 5, m->isbn);
+	set_text(values, nulls, 6, m->publisher);
+	set_text(values, nulls, 7, m->published);
+	set_text(values, nulls, 8, m->description);
+	set_text_array(values, nulls, 9, m->subjects, m->nsubjects);
+	set_text(values, nulls, 10, m->series);
+	set_text(values, nulls, 11, m->series_index);
+	values[12] = book_jsonb(book);
+	values[13] = Int64GetDatum(book->counts.words);
+	values[14] = Int64GetDatum(book->counts.sentences);
+	values[15] = Int32GetDatum(book->nchapters);
+	values[16] = Int64GetDatum(book->reading_minutes);
+	values[17] = CStringGetTextDatum(status);
+
+	bp_spi_run(bp_spi_plan(&plan_update_book,
+						   "UPDATE bookparse.book SET format = $2, title = $3,"
+						   " authors = $4, language = $5, isbn = $6, publisher = $7,"
+						   " published = $8, description = $9, subjects = $10,"
+						   " series = $11, series_index = $12, metadata = $13,"
+						   " words = $14, sentences = $15, chapters = $16,"
+						   " reading_minutes = $17, status = $18,"
+						   " error = NULL, error_code = NULL,"
+						   " parsed_at = clock_timestamp()"
+						   " WHERE id = $1",
+						   18, argtypes),
+			   values, nulls, SPI_OK_UPDATE);
+}
+
+/*
+ * Replace the stored results of a book with a parsed model: chapters,
+ * assets, metadata columns, metadata jsonb, statistics and status.
+ */
+void
+bp_store_book(int64 book_id, const bp_book *book, const char *status)
+{
+	MemoryContext rowcxt;
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+								   "bookparse store row",
+								   ALLOCSET_DEFAULT_SIZES);
+	delete_old_results(book_id);
+	insert_chapters(book_id, book, rowcxt);
+	insert_assets(book_id, book, rowcxt);
+	update_book_row(book_id, book, status);
+	MemoryContextDelete(rowcxt);
+}
