@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "demo: starting a throwaway cluster in $DIR"
-bp_cluster_start "$DIR/cluster" "bookparse.max_workers = 2"
+bp_cluster_start "$DIR/cluster" "bookparse.max_workers = 2" "bookparse.database = 'postgres'"
 
 bp_as_pg psql -X -q -v ON_ERROR_STOP=1 -v samples="$DIR/samples" -d postgres <<'SQL'
 \pset footer off
@@ -86,8 +86,17 @@ WHERE pronamespace = 'bookparse'::regnamespace AND proname IN ('submit', 'wait')
 \echo
 \echo '== The same books through the queue, parsed by the background workers'
 CREATE TEMP TABLE demo_jobs AS
-SELECT name, bookparse.submit(content, name) AS id FROM demo_books;
-SELECT name, id, bookparse.wait(id) AS result FROM demo_jobs ORDER BY name;
+SELECT name, bookparse.submit(content, name) AS book_id FROM demo_books;
+SELECT j.name, j.book_id, bookparse.wait(j.book_id, '60s') AS status
+FROM demo_jobs j ORDER BY j.name;
+SELECT b.filename, b.format, b.status, b.title,
+       array_to_string(b.authors, ', ') AS authors,
+       b.chapters, b.words, b.error_code
+FROM bookparse.book b JOIN demo_jobs j ON j.book_id = b.id
+ORDER BY b.filename;
+\echo
+\echo '== bookparse.status'
+SELECT * FROM bookparse.status;
 \else
 \echo
 \echo '(the queue, bookparse.submit/wait, is not there yet: skipped)'
