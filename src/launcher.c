@@ -428,6 +428,8 @@ bp_start_worker(void)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
+	MemoryContext oldcxt;
+	bool		registered;
 	BpWorkerSlot *slot = NULL;
 	uint32		generation = 0;
 	int			slotno = -1;
@@ -481,7 +483,11 @@ bp_start_worker(void)
 	}
 	worker.bgw_notify_pid = MyProcPid;
 
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	/* the handle lives as long as the worker, beyond this loop's memory */
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+	MemoryContextSwitchTo(oldcxt);
+	if (!registered)
 	{
 		LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
 		if (slot->generation == generation)
