@@ -1,8 +1,8 @@
 # A worker killed mid-parse (SIGKILL: the server crash-restarts) leaves its
 # job 'running'; the launcher puts it back in the queue when it starts and
 # the book is then parsed once, with no duplicate or partial results.
-# A worker stopped with SIGTERM requeues its job itself (no attempt
-# counted) and exits at once.
+# A worker stopped with SIGTERM (pg_terminate_backend, fast shutdown)
+# requeues its job itself (no attempt counted) and exits at once.
 #
 # bookparse.debug_parse_delay (test only) makes each parse slow enough to
 # catch it running.
@@ -100,6 +100,14 @@ ok(!kill(0, $pid) || do { sleep(1); !kill(0, $pid) }, 'worker process is gone');
 check_parsed_once($book, 1, 'SIGTERM');
 unlike(slurp_file($node->logfile, $offset), qr/server process .* terminated by signal/,
 	'no crash after SIGTERM');
+
+# --- fast shutdown while a job runs: prompt, and the job is parsed after
+($book, $pid) = start_running('shutdown.txt');
+my $t0 = time();
+$node->stop('fast');
+cmp_ok(time() - $t0, '<', 4, 'fast shutdown does not wait for the parse');
+$node->start;
+check_parsed_once($book, 1, 'shutdown');
 
 $node->stop;
 done_testing();
