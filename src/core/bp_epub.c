@@ -1,0 +1,1513 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_epub.c
+ *	  The EPUB 2/3 parser: OCF container, OPF package (metadata, manifest,
+ *	  spine, cover, assets) and the chapters.
+ *
+ * Chapters follow the reading order (the spine).  A TOC entry that points
+ * at a spine document starts a chapter at the document's start; one with
+ * a #fragment starts a chapter just before the element with that id.
+ * Documents no entry points at belong to the chapter before them; those
+ * before the first TOC target form a leading chapter.  Non-linear
+ * documents come last, one chapter each.  Without a usable TOC every
+ * document is a chapter titled by its first heading.  Every text node of
+ * every spine document's body lands in exactly one chapter.
+ *
+ * Real books are broken in many ways; each recovery is a warning.  The
+ * parse fails only when there is no package document at all (or a limit
+ * is hit); bp_parse.c fails books without text.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include "bp_epub.h"
+
+#define EPUB_MIMETYPE "application/epub+zip"
+#define OPF_MEDIA_TYPE "application/oebps-package+xml"
+
+/* A refining <meta> of EPUB 3 metadata. */
+typedef struct opf_refine
+{
+	const char *refines;		/* id without '#' */
+	const char *property;
+	char	   *value;
+	xmlNode    *node;
+} opf_refine;
+
+/* Forget a recoverable error (one document only) so the parse goes on. */
+static void
+clear_error(bp_ctx *ctx)
+{
+	ctx->err.code = BP_OK;
+	ctx->err.message[0] = '\0';
+}
+
+/* Lower-case ASCII copy of s. */
+static char *
+lower_dup(bp_ctx *ctx, const char *s)
+{
+	char	   *r = bp_strdup(ctx, s);
+	char	   *p;
+
+	for (p = r; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	return r;
+}
+
+/* Does s start with prefix (ASCII case-insensitive)? */
+static bool
+has_prefix_ci(const char *s, const char *prefix)
+{
+	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Does the space-separated list s contain token tok? */
+static bool
+has_token(const char *s, const char *tok)
+{
+	size_t		n = strlen(tok);
+
+	while (s != NULL && *s)
+	{
+		const char *e;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		e = s;
+		while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+			e++;
+		if ((size_t) (e - s) == n && strncmp(s, tok, n) == 0)
+			return true;
+		s = e;
+	}
+	return false;
+}
+
+/* ---- reading XML entries ---- */
+
+/* The encoding an XML declaration or HTML meta names, into out; or false. */
+static bool
+declared_encoding(const unsigned char *data, size_t len, char *out, size_t outlen)
+{
+	size_t		lim = len < 1024 ? len : 1024;
+	size_t		i;
+	static const char *const keys[] = {"encoding=", "charset="};
+	int			k;
+
+	for (k = 0; k < 2; k++)
+	{
+		size_t		kl = strlen(keys[k]);
+
+		for (i = 0; i + kl < lim; i++)
+		{
+			size_t		j,
+						n = 0;
+
+			if (strncasecmp((const char *) data + i, keys[k], kl) != 0)
+				continue;
+			j = i + kl;
+			if (j < lim && (data[j] == '"' || data[j] == '\''))
+				j++;
+			while (j < lim && n + 1 < outlen &&
+				   ((data[j] >= 'a' && data[j] <= 'z') || (data[j] >= 'A' && data[j] <= 'Z') ||
+					(data[j] >= '0' && data[j] <= '9') || data[j] == '-' || data[j] == '_' ||
+					data[j] == '.' || data[j] == ':'))
+				out[n++] = (char) data[j++];
+			out[n] = '\0';
+			if (n > 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Bring an entry's bytes to UTF-8: a UTF-16/32 BOM or layout, else a
+ * declared encoding when the bytes are not valid UTF-8.  Returns the
+ * (possibly new) buffer; *data is freed when replaced.
+ */
+static unsigned char *
+entry_to_utf8(bp_epub *ep, unsigned char *data, size_t *len, const char *what)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	size_t		bom_len = 0;
+	const char *enc = bp_bom_encoding(data, *len, &bom_len);
+	char		declared[64];
+	char	   *out = NULL;
+	size_t		outlen = 0,
+				nbad = 0;
+
+	if (enc != NULL && strcmp(enc, "UTF-8") == 0)
+		return data;			/* bp_xml_parse skips the BOM */
+	if (enc == NULL && *len >= 4)
+	{
+		if (data[0] == 0 && data[1] == '<' && data[2] == 0)
+			enc = "UTF-16BE";
+		else if (data[0] == '<' && data[1] == 0 && data[2] != 0)
+			enc = "UTF-16LE";
+	}
+	if (enc == NULL)
+	{
+		if (bp_utf8_valid((const char *) data, *len))
+			return data;
+		if (!declared_encoding(data, *len, declared, sizeof(declared)) ||
+			bp_strcasecmp(declared, "utf-8") == 0 ||
+			bp_strcasecmp(declared, "utf8") == 0)
+			return data;		/* bad bytes become U+FFFD */
+		enc = declared;
+	}
+	if (!bp_to_utf8(ctx, enc, data + bom_len, *len - bom_len, &out, &outlen, &nbad))
+	{
+		if (ctx->err.code != BP_ERR_ENCODING)
+			return NULL;
+		clear_error(ctx);
+		bp_warn(ctx, "encoding_unknown", "%s: unknown encoding \"%s\", read as UTF-8",
+				what, enc);
+		return data;
+	}
+	if (nbad > 0)
+		bp_warn(ctx, "encoding_bad_bytes", "%s: %zu bytes invalid in %s replaced",
+				what, nbad, enc);
+	bp_free(ctx, data);
+	*len = outlen;
+	return (unsigned char *) out;
+}
+
+/*
+ * Read and parse an XML entry of the book.  A document that cannot be read
+ * at all is a warning (NULL, ctx not failed); limits fail the parse.
+ */
+xmlDoc *
+bp_epub_read_xml(bp_epub *ep, const bp_zip_entry *e, const char *what, int flags)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	unsigned char *data = NULL;
+	size_t		len = 0;
+	xmlDoc	   *doc;
+
+	if (e == NULL || bp_failed(ctx))
+		return NULL;
+	bp_set_activity(ctx, "parsing %s", what);
+	if (!bp_zip_read(ep->zip, e, &data, &len))
+		return NULL;
+	data = entry_to_utf8(ep, data, &len, what);
+	if (data == NULL)
+		return NULL;
+	doc = bp_xml_parse(ctx, (const char *) data, len, what, flags);
+	bp_free(ctx, data);
+	if (doc == NULL && ctx->err.code == BP_ERR_BAD_XML)
+	{
+		char		msg[sizeof(ctx->err.message)];
+
+		memcpy(msg, ctx->err.message, sizeof(msg));
+		clear_error(ctx);
+		bp_warn(ctx, "xml_unreadable", "%s", msg);
+	}
+	return doc;
+}
+
+/* ---- the item indexes ---- */
+
+/* qsort/bsearch comparison of index keys (ties: manifest order). */
+static int
+key_cmp(const void *a, const void *b)
+{
+	const bp_epub_key *x = a,
+			   *y = b;
+	int			c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+/* First index entry with this key, or -1. */
+static int
+key_find(const bp_epub_key *keys, int n, const char *key)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (strcmp(keys[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && strcmp(keys[lo].key, key) == 0)
+		return keys[lo].item;
+	return -1;
+}
+
+/* Build the sorted id and path indexes of the manifest. */
+static bool
+build_indexes(bp_epub *ep)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	int			i;
+
+	ep->by_id = bp_alloc(ctx, (size_t) (ep->nitems + 1) * sizeof(bp_epub_key));
+	ep->by_path = bp_alloc(ctx, (size_t) (ep->nitems + 1) * sizeof(bp_epub_key));
+	if (ep->by_id == NULL || ep->by_path == NULL)
+		return false;
+	for (i = 0; i < ep->nitems; i++)
+	{
+		if (ep->items[i].id != NULL)
+		{
+			ep->by_id[ep->nby_id].key = ep->items[i].id;
+			ep->by_id[ep->nby_id++].item = i;
+		}
+		if (ep->items[i].path != NULL)
+		{
+			ep->by_path[ep->nby_path].key = ep->items[i].path;
+			ep->by_path[ep->nby_path++].item = i;
+		}
+	}
+	qsort(ep->by_id, (size_t) ep->nby_id, sizeof(bp_epub_key), key_cmp);
+	qsort(ep->by_path, (size_t) ep->nby_path, sizeof(bp_epub_key), key_cmp);
+	return true;
+}
+
+/* Manifest item with this id, or -1. */
+int
+bp_epub_find_item(bp_epub *ep, const char *id)
+{
+	if (id == NULL || ep->by_id == NULL)
+		return -1;
+	return key_find(ep->by_id, ep->nby_id, id);
+}
+
+/* Manifest item with this zip path (exact, then ignoring case), or -1. */
+int
+bp_epub_find_path(bp_epub *ep, const char *path)
+{
+	int			i;
+
+	if (path == NULL || ep->by_path == NULL)
+		return -1;
+	i = key_find(ep->by_path, ep->nby_path, path);
+	if (i >= 0)
+		return i;
+	for (i = 0; i < ep->nitems; i++)
+		if (ep->items[i].path != NULL && bp_strcasecmp(ep->items[i].path, path) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- container ---- */
+
+/* Check the mimetype entry: present, first, right content. */
+static bool
+check_mimetype(bp_epub *ep)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	const bp_zip_entry *e = bp_zip_find(ep->zip, "mimetype");
+	unsigned char *data = NULL;
+	size_t		len = 0;
+
+	if (e == NULL)
+	{
+		bp_warn(ctx, "mimetype_missing", "the EPUB has no mimetype entry");
+		return true;
+	}
+	if (ep->zip->nentries > 0 && e != &ep->zip->entries[0])
+		bp_warn(ctx, "mimetype_not_first", "the mimetype entry is not the first in the zip");
+	if (e->uncomp_size > 256)
+	{
+		bp_warn(ctx, "mimetype_wrong", "the mimetype entry is not \"%s\"", EPUB_MIMETYPE);
+		return true;
+	}
+	if (!bp_zip_read(ep->zip, e, &data, &len))
+		return !bp_failed(ctx);
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' ||
+					   data[len - 1] == ' ' || data[len - 1] == '\t'))
+		len--;
+	if (len != strlen(EPUB_MIMETYPE) || memcmp(data, EPUB_MIMETYPE, len) != 0)
+		bp_warn(ctx, "mimetype_wrong", "the mimetype entry is not \"%s\"", EPUB_MIMETYPE);
+	bp_free(ctx, data);
+	return true;
+}
+
+/* Find the package document: container.xml's rootfile, else any .opf. */
+static bool
+find_opf(bp_epub *ep)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	const bp_zip_entry *e = bp_zip_find(ep->zip, "META-INF/container.xml");
+	const char *why = "META-INF/container.xml is missing";
+	int			i;
+
+	if (e != NULL)
+	{
+		xmlDoc	   *doc = bp_epub_read_xml(ep, e, "META-INF/container.xml", 0);
+		xmlNode    *root,
+				   *n,
+				   *best = NULL,
+				   *first = NULL;
+
+		if (bp_failed(ctx))
+			return false;
+		why = "META-INF/container.xml cannot be read";
+		if (doc != NULL)
+		{
+			root = xmlDocGetRootElement(doc);
+			for (n = root; n != NULL; n = bp_xml_walk_next(root, n, true))
+			{
+				const char *mt;
+
+				if (!bp_xml_is(n, "rootfile") || bp_xml_attr(n, "full-path") == NULL)
+					continue;
+				if (first == NULL)
+					first = n;
+				mt = bp_xml_attr(n, "media-type");
+				if (best == NULL && mt != NULL && strcmp(mt, OPF_MEDIA_TYPE) == 0)
+					best = n;
+			}
+			if (best == NULL)
+				best = first;
+			why = "META-INF/container.xml names no rootfile";
+			if (best != NULL)
+			{
+				const char *fp = bp_xml_attr(best, "full-path");
+				char	   *path = bp_path_resolve(ctx, NULL, fp, NULL, NULL);
+				const bp_zip_entry *oe = path ? bp_zip_find(ep->zip, path) : NULL;
+
+				if (oe != NULL)
+					ep->opf_path = bp_strdup(ctx, oe->name);
+				else
+					why = "the rootfile of META-INF/container.xml is not in the zip";
+				if (path)
+					bp_free(ctx, path);
+			}
+			bp_xml_free(doc);
+		}
+	}
+	if (bp_failed(ctx))
+		return false;
+	if (ep->opf_path != NULL)
+		return true;
+
+	for (i = 0; i < ep->zip->nentries; i++)
+		if (bp_has_suffix_ci(ep->zip->entries[i].name, ".opf"))
+		{
+			ep->opf_path = bp_strdup(ctx, ep->zip->entries[i].name);
+			bp_warn(ctx, "opf_fallback", "%s; using %s", why, ep->opf_path);
+			return !bp_failed(ctx);
+		}
+	return bp_fail(ctx, BP_ERR_NOT_A_BOOK, "zip archive without an EPUB package (no .opf)");
+}
+
+/* ---- metadata ---- */
+
+/* Collect the refining <meta> elements of the metadata. */
+static opf_refine *
+collect_refines(bp_epub *ep, xmlNode *md, int *n)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	opf_refine *r = NULL;
+	int			cap = 0;
+	xmlNode    *m;
+
+	*n = 0;
+	for (m = md; m != NULL; m = bp_xml_walk_next(md, m, true))
+	{
+		const char *ref,
+				   *prop;
+
+		if (!bp_xml_is(m, "meta"))
+			continue;
+		ref = bp_xml_attr(m, "refines");
+		prop = bp_xml_attr(m, "property");
+		if (ref == NULL || prop == NULL)
+			continue;
+		if (*n >= 10000)
+			break;
+		r = bp_array_grow(ctx, r, &cap, *n + 1, sizeof(opf_refine));
+		if (r == NULL)
+			return NULL;
+		while (*ref == ' ' || *ref == '#')
+			ref++;
+		r[*n].refines = ref;
+		r[*n].property = prop;
+		r[*n].value = bp_xml_text(ctx, m);
+		r[*n].node = m;
+		(*n)++;
+	}
+	return r;
+}
+
+/* Value of the first refinement of element id with this property. */
+static const char *
+refine(opf_refine *r, int n, const char *id, const char *property)
+{
+	int			i;
+
+	if (id == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+	{
+		const char *p = r[i].property;
+		const char *colon = strchr(p, ':');
+
+		if (colon)
+			p = colon + 1;
+		if (strcmp(r[i].refines, id) == 0 && strcmp(p, property) == 0 && r[i].value)
+			return r[i].value;
+	}
+	return NULL;
+}
+
+/* Description text: markup stripped, HTML entities decoded. */
+static char *
+strip_markup(bp_ctx *ctx, const char *s)
+{
+	bp_buf		b;
+	size_t		i = 0,
+				len = strlen(s);
+
+	bp_buf_init(&b, ctx);
+	if (!bp_buf_reserve(&b, len + 1))
+		return NULL;
+	while (i < len)
+	{
+		if (s[i] == '<')
+		{
+			const char *gt = strchr(s + i, '>');
+
+			if (gt != NULL)
+			{
+				bp_buf_putc(&b, ' ');
+				i = (size_t) (gt - s) + 1;
+				continue;
+			}
+		}
+		else if (s[i] == '&')
+		{
+			size_t		j = i + 1;
+			uint32_t	cp = 0;
+			char		name[33];
+
+			while (j < len && j - i < 32 && s[j] != ';' && s[j] != '&' &&
+				   s[j] != ' ' && s[j] != '<')
+				j++;
+			if (j < len && s[j] == ';' && j > i + 1)
+			{
+				memcpy(name, s + i + 1, j - i - 1);
+				name[j - i - 1] = '\0';
+				if (name[0] == '#')
+					cp = (uint32_t) strtoul(name + 1 + (name[1] == 'x' || name[1] == 'X'),
+											NULL, (name[1] == 'x' || name[1] == 'X') ? 16 : 10);
+				else if (strcmp(name, "apos") == 0)
+					cp = '\'';
+				else
+				{
+					const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *) name);
+
+					cp = d ? d->value : 0;
+				}
+				if (cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF))
+				{
+					bp_buf_put_cp(&b, cp);
+					i = j + 1;
+					continue;
+				}
+			}
+		}
+		bp_buf_putc(&b, s[i]);
+		i++;
+	}
+	if (bp_failed(ctx))
+		return NULL;
+	return bp_buf_steal(&b, NULL);
+}
+
+/* Normalised identifier scheme name. */
+static char *
+id_scheme(bp_ctx *ctx, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if (strcmp(s, "15") == 0 || strcmp(s, "02") == 0)	/* ONIX codelist 5 */
+		return bp_strdup(ctx, "isbn");
+	if (strcmp(s, "06") == 0)
+		return bp_strdup(ctx, "doi");
+	if (bp_strcasecmp(s, "url") == 0)
+		return bp_strdup(ctx, "uri");
+	return lower_dup(ctx, s);
+}
+
+/* Read the metadata element of the package. */
+static bool
+read_metadata(bp_epub *ep, xmlNode *md)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	bp_metadata *m = &ctx->book->meta;
+	opf_refine *refs;
+	int			nrefs;
+	xmlNode    *n,
+			   *title = NULL,
+			   *date = NULL;
+	int			pass;
+	char	   *t;
+	bool		series_typed = false;
+
+	refs = collect_refines(ep, md, &nrefs);
+	if (bp_failed(ctx))
+		return false;
+
+	/* title: the main one of EPUB 3, else the first */
+	for (n = md; n != NULL; n = bp_xml_walk_next(md, n, true))
+		if (bp_xml_is(n, "title") && n != md)
+		{
+			const char *type = refine(refs, nrefs, bp_xml_attr(n, "id"), "title-type");
+
+			if (title == NULL)
+				title = n;
+			if (type != NULL && strcmp(type, "main") == 0)
+			{
+				title = n;
+				break;
+			}
+		}
+	if (title != NULL && (t = bp_xml_text(ctx, title)) != NULL)
+		bp_meta_set(ctx, &m->title, t);
+
+	/* creators, then contributors */
+	for (pass = 0; pass < 2; pass++)
+		for (n = md; n != NULL; n = bp_xml_walk_next(md, n, true))
+		{
+			const char *id,
+					   *role,
+					   *file_as;
+
+			if (!bp_xml_is(n, pass == 0 ? "creator" : "contributor"))
+				continue;
+			t = bp_xml_text(ctx, n);
+			if (t == NULL)
+				continue;
+			id = bp_xml_attr(n, "id");
+			role = bp_xml_attr(n, "role");
+			if (role == NULL)
+				role = refine(refs, nrefs, id, "role");
+			if (role == NULL && pass == 1)
+				role = "ctb";
+			file_as = bp_xml_attr(n, "file-as");
+			if (file_as == NULL)
+				file_as = refine(refs, nrefs, id, "file-as");
+			if (!bp_meta_add_creator(ctx, t, role, file_as))
+				return false;
+		}
+
+	for (n = md; n != NULL; n = bp_xml_walk_next(md, n, true))
+	{
+		if (n->type != XML_ELEMENT_NODE || n == md)
+			continue;
+		if (bp_xml_is(n, "language"))
+		{
+			if ((t = bp_xml_text(ctx, n)) != NULL)
+				bp_meta_set(ctx, &m->language, t);
+		}
+		else if (bp_xml_is(n, "identifier"))
+		{
+			const char *scheme = bp_xml_attr(n, "scheme");
+			char	   *sch;
+			const char *v;
+
+			if ((t = bp_xml_text(ctx, n)) == NULL)
+				continue;
+			if (scheme == NULL)
+				scheme = refine(refs, nrefs, bp_xml_attr(n, "id"), "identifier-type");
+			sch = id_scheme(ctx, scheme);
+			v = t;
+			if (has_prefix_ci(v, "urn:isbn:") || has_prefix_ci(v, "urn:uuid:"))
+			{
+				if (sch == NULL)
+					sch = bp_strndup(ctx, v + 4, 4);
+				v += 9;
+			}
+			else if (has_prefix_ci(v, "isbn:") || has_prefix_ci(v, "uuid:"))
+			{
+				if (sch == NULL)
+					sch = bp_strndup(ctx, v, 4);
+				v += 5;
+			}
+			if (sch != NULL && (strcmp(sch, "ISBN") == 0 || strcmp(sch, "UUID") == 0))
+			{
+				sch[0] += 'a' - 'A';
+				sch[1] += 'a' - 'A';
+				sch[2] += 'a' - 'A';
+				sch[3] += 'a' - 'A';
+			}
+			if (!bp_meta_add_identifier(ctx, sch, v))
+				return false;
+		}
+		else if (bp_xml_is(n, "publisher"))
+		{
+			if ((t = bp_xml_text(ctx, n)) != NULL)
+				bp_meta_set(ctx, &m->publisher, t);
+		}
+		else if (bp_xml_is(n, "date"))
+		{
+			const char *ev = bp_xml_attr(n, "event");
+
+			if (date == NULL || (ev != NULL && strcmp(ev, "publication") == 0 &&
+								 bp_xml_attr(date, "event") != NULL &&
+								 strcmp(bp_xml_attr(date, "event"), "publication") != 0))
+				date = n;
+		}
+		else if (bp_xml_is(n, "description"))
+		{
+			if (m->description == NULL && (t = bp_xml_text(ctx, n)) != NULL)
+			{
+				char	   *plain = strip_markup(ctx, t);
+
+				if (plain != NULL)
+					bp_meta_set(ctx, &m->description, plain);
+			}
+		}
+		else if (bp_xml_is(n, "subject"))
+		{
+			if ((t = bp_xml_text(ctx, n)) != NULL && !bp_meta_add_subject(ctx, t))
+				return false;
+		}
+		else if (bp_xml_is(n, "meta"))
+		{
+			const char *name = bp_xml_attr(n, "name");
+			const char *prop = bp_xml_attr(n, "property");
+			const char *content = bp_xml_attr(n, "content");
+
+			if (prop != NULL && strcmp(prop, "belongs-to-collection") == 0 &&
+				bp_xml_attr(n, "refines") == NULL)
+			{
+				const char *id = bp_xml_attr(n, "id");
+				const char *type = refine(refs, nrefs, id, "collection-type");
+				bool		typed = type != NULL && strcmp(type, "series") == 0;
+
+				/* a series: typed "series" wins over untyped; sets are not */
+				if ((type == NULL || typed) && (m->series == NULL || (typed && !series_typed)) &&
+					(t = bp_xml_text(ctx, n)) != NULL)
+				{
+					const char *pos = refine(refs, nrefs, id, "group-position");
+
+					m->series = NULL;
+					m->series_index = NULL;
+					bp_meta_set(ctx, &m->series, t);
+					if (pos != NULL)
+						bp_meta_set(ctx, &m->series_index, pos);
+					series_typed = typed;
+				}
+			}
+			else if (name != NULL && content != NULL &&
+					 strcmp(name, "calibre:series") == 0)
+				bp_meta_set(ctx, &m->series, content);
+			else if (name != NULL && content != NULL &&
+					 strcmp(name, "calibre:series_index") == 0 && m->series_index == NULL)
+			{
+				char	   *idx = bp_strdup(ctx, content);
+				size_t		l = idx ? strlen(idx) : 0;
+
+				/* calibre writes "3.0" for 3 */
+				if (l > 2 && strcmp(idx + l - 2, ".0") == 0)
+					idx[l - 2] = '\0';
+				bp_meta_set(ctx, &m->series_index, idx);
+			}
+		}
+		if (bp_failed(ctx))
+			return false;
+	}
+	if (date != NULL && (t = bp_xml_text(ctx, date)) != NULL)
+		bp_meta_set(ctx, &m->published, t);
+	return !bp_failed(ctx);
+}
+
+/* ---- manifest, spine, cover, assets ---- */
+
+/* Read the manifest's items. */
+static bool
+read_manifest(bp_epub *ep, xmlNode *manifest)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	xmlNode    *n;
+	int			nfrag = 0,
+				nclamped = 0,
+				nmissing = 0,
+				nremote = 0;
+	const char *first_missing = NULL;
+	bool		truncated = false;
+
+	for (n = manifest; n != NULL; n = bp_xml_walk_next(manifest, n, true))
+	{
+		const char *href;
+		bp_epub_item *it;
+		unsigned	st = 0;
+		char	   *frag = NULL;
+
+		if (!bp_xml_is(n, "item"))
+			continue;
+		if (ep->nitems >= ctx->opts.max_entries)
+		{
+			truncated = true;
+			break;
+		}
+		ep->items = bp_array_grow(ctx, ep->items, &ep->items_cap, ep->nitems + 1,
+								  sizeof(bp_epub_item));
+		if (ep->items == NULL)
+			return false;
+		it = &ep->items[ep->nitems++];
+		memset(it, 0, sizeof(*it));
+		it->spine_pos = -1;
+		if (bp_xml_attr(n, "id"))
+			it->id = bp_strdup(ctx, bp_xml_attr(n, "id"));
+		if (bp_xml_attr(n, "media-type"))
+			it->media_type = lower_dup(ctx, bp_xml_attr(n, "media-type"));
+		if (bp_xml_attr(n, "properties"))
+			it->properties = bp_strdup(ctx, bp_xml_attr(n, "properties"));
+		href = bp_xml_attr(n, "href");
+		if (href != NULL)
+			it->path = bp_path_resolve(ctx, ep->opf_path, href, &frag, &st);
+		if (bp_failed(ctx))
+			return false;
+		if (st & BP_PATH_FRAGMENT)
+			nfrag++;
+		if (st & BP_PATH_CLAMPED)
+			nclamped++;
+		if (st & BP_PATH_REMOTE)
+			nremote++;
+		if (it->path != NULL)
+		{
+			it->entry = bp_zip_find(ep->zip, it->path);
+			if (it->entry != NULL && strcmp(it->entry->name, it->path) != 0)
+				it->path = bp_strdup(ctx, it->entry->name);
+			else if (it->entry == NULL && nmissing++ == 0)
+				first_missing = it->path;
+		}
+	}
+	if (truncated)
+		bp_warn(ctx, "manifest_truncated", "more than %d manifest items; the rest ignored",
+				ctx->opts.max_entries);
+	if (nfrag > 0)
+		bp_warn(ctx, "manifest_href_fragment",
+				"%d manifest hrefs have a #fragment; it was ignored", nfrag);
+	if (nclamped > 0)
+		bp_warn(ctx, "manifest_href_outside",
+				"%d manifest hrefs point above the book's root; clamped", nclamped);
+	if (nremote > 0)
+		bp_warn(ctx, "manifest_remote",
+				"%d manifest items are remote resources; not read", nremote);
+	if (nmissing > 0)
+		bp_warn(ctx, "manifest_item_missing",
+				"%d manifest items are not in the zip, first: %s", nmissing, first_missing);
+	return !bp_failed(ctx) && build_indexes(ep);
+}
+
+/* Can this item be read as a content document? */
+static bool
+is_document(bp_epub *ep, const bp_epub_item *it)
+{
+	const char *mt = it->media_type;
+
+	if (it->path == NULL || (ep->opf_path && strcmp(it->path, ep->opf_path) == 0))
+		return false;
+	if (mt != NULL && (strcmp(mt, "application/xhtml+xml") == 0 ||
+					   strcmp(mt, "text/html") == 0 ||
+					   strcmp(mt, "image/svg+xml") == 0 ||
+					   strcmp(mt, "application/x-dtbook+xml") == 0 ||
+					   strcmp(mt, "text/x-oeb1-document") == 0))
+		return true;
+	if (mt != NULL && (strncmp(mt, "image/", 6) == 0 || strncmp(mt, "audio/", 6) == 0 ||
+					   strncmp(mt, "video/", 6) == 0 || strncmp(mt, "font/", 5) == 0 ||
+					   strcmp(mt, "text/css") == 0 ||
+					   strcmp(mt, "application/x-dtbncx+xml") == 0 ||
+					   strcmp(mt, OPF_MEDIA_TYPE) == 0))
+		return false;
+	/* a missing or odd media type: trust the name */
+	return bp_has_suffix_ci(it->path, ".xhtml") || bp_has_suffix_ci(it->path, ".html") ||
+		bp_has_suffix_ci(it->path, ".htm") || bp_has_suffix_ci(it->path, ".xml");
+}
+
+/* Is the document of this item (by path) already in the spine? */
+static bool
+in_spine(bp_epub *ep, const bp_epub_item *it)
+{
+	int			canon = bp_epub_find_path(ep, it->path);
+
+	return canon >= 0 && ep->items[canon].spine_pos >= 0;
+}
+
+/* Append item idx to the spine. */
+static bool
+spine_add(bp_epub *ep, int idx, bool linear)
+{
+	int			canon;
+
+	ep->spine = bp_array_grow(ep->ctx, ep->spine, &ep->spine_cap, ep->nspine + 1,
+							  sizeof(bp_epub_spine));
+	if (ep->spine == NULL)
+		return false;
+	ep->spine[ep->nspine].item = idx;
+	ep->spine[ep->nspine].linear = linear;
+	ep->items[idx].spine_pos = ep->nspine;
+	canon = bp_epub_find_path(ep, ep->items[idx].path);
+	if (canon >= 0)
+		ep->items[canon].spine_pos = ep->nspine;
+	ep->nspine++;
+	ep->spine_bytes += ep->items[idx].entry->uncomp_size;
+	return true;
+}
+
+/* Read the spine: readable documents in reading order, each once. */
+static bool
+read_spine(bp_epub *ep, xmlNode *spine)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	xmlNode    *n;
+	int			nmissing = 0,
+				ndup = 0,
+				nnondoc = 0,
+				i;
+	const char *first_missing = NULL,
+			   *first_nondoc = NULL;
+
+	if (spine != NULL && bp_xml_attr(spine, "toc"))
+		ep->spine_toc = bp_strdup(ctx, bp_xml_attr(spine, "toc"));
+	for (n = spine; n != NULL; n = bp_xml_walk_next(spine, n, true))
+	{
+		const char *idref,
+				   *linear;
+		int			idx;
+		bp_epub_item *it;
+
+		if (!bp_xml_is(n, "itemref"))
+			continue;
+		idref = bp_xml_attr(n, "idref");
+		linear = bp_xml_attr(n, "linear");
+		idx = bp_epub_find_item(ep, idref);
+		if (idx < 0 || ep->items[idx].entry == NULL)
+		{
+			if (nmissing++ == 0)
+				first_missing = idref ? idref : "(no idref)";
+			continue;
+		}
+		it = &ep->items[idx];
+		if (it->spine_pos >= 0 || in_spine(ep, it))
+		{
+			ndup++;
+			continue;
+		}
+		if (!is_document(ep, it))
+		{
+			if (nnondoc++ == 0)
+				first_nondoc = it->path;
+			continue;
+		}
+		if (!spine_add(ep, idx, linear == NULL || strcmp(linear, "no") != 0))
+			return false;
+	}
+	if (nmissing > 0)
+		bp_warn(ctx, "spine_item_missing",
+				"%d spine items are missing from the manifest or the zip, first: %s",
+				nmissing, first_missing);
+	if (ndup > 0)
+		bp_warn(ctx, "spine_duplicate", "%d spine items repeat a document; skipped", ndup);
+	if (nnondoc > 0)
+		bp_warn(ctx, "spine_not_document",
+				"%d spine items are not content documents, first: %s", nnondoc, first_nondoc);
+	if (ep->nspine == 0)
+	{
+		/* no usable spine: every document of the manifest, in its order */
+		for (i = 0; i < ep->nitems; i++)
+		{
+			bp_epub_item *it = &ep->items[i];
+
+			if (it->entry != NULL && is_document(ep, it) && it->spine_pos < 0 &&
+				!in_spine(ep, it) &&
+				!has_token(it->properties, "nav") &&
+				!spine_add(ep, i, true))
+				return false;
+		}
+		if (ep->nspine > 0)
+			bp_warn(ctx, "spine_empty",
+					"the spine lists no readable document; reading the manifest's %d documents",
+					ep->nspine);
+	}
+	return !bp_failed(ctx);
+}
+
+/* Is item idx an image? */
+static bool
+is_image(bp_epub *ep, int idx)
+{
+	return idx >= 0 && ep->items[idx].media_type != NULL &&
+		strncmp(ep->items[idx].media_type, "image/", 6) == 0;
+}
+
+/* Find the cover image: cover-image property, meta cover, guide. */
+static int
+find_cover(bp_epub *ep, xmlNode *md, xmlNode *guide)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	xmlNode    *n;
+	int			i;
+
+	for (i = 0; i < ep->nitems; i++)
+		if (has_token(ep->items[i].properties, "cover-image") && is_image(ep, i))
+			return i;
+	for (n = md; n != NULL; n = bp_xml_walk_next(md, n, true))
+	{
+		const char *name = bp_xml_attr(n, "name");
+		const char *content = bp_xml_attr(n, "content");
+
+		if (bp_xml_is(n, "meta") && name && content && strcmp(name, "cover") == 0)
+		{
+			int			idx = bp_epub_find_item(ep, content);
+
+			if (idx < 0)
+			{
+				char	   *p = bp_path_resolve(ctx, ep->opf_path, content, NULL, NULL);
+
+				idx = bp_epub_find_path(ep, p);
+			}
+			if (is_image(ep, idx))
+				return idx;
+		}
+	}
+	for (n = guide; n != NULL; n = bp_xml_walk_next(guide, n, true))
+	{
+		const char *type = bp_xml_attr(n, "type");
+
+		if (bp_xml_is(n, "reference") && type != NULL &&
+			(bp_strcasecmp(type, "cover") == 0 || bp_strcasecmp(type, "other.ms-coverimage-standard") == 0))
+		{
+			char	   *p = bp_path_resolve(ctx, ep->opf_path, bp_xml_attr(n, "href"),
+											NULL, NULL);
+			int			idx = bp_epub_find_path(ep, p);
+
+			if (is_image(ep, idx))
+				return idx;
+		}
+	}
+	for (i = 0; i < ep->nitems; i++)
+		if (ep->items[i].id != NULL && is_image(ep, i) &&
+			(bp_strcasecmp(ep->items[i].id, "cover") == 0 ||
+			 bp_strcasecmp(ep->items[i].id, "cover-image") == 0))
+			return i;
+	return -1;
+}
+
+/* Record every image of the manifest that the zip holds. */
+static bool
+read_assets(bp_epub *ep, int cover)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	int			i;
+
+	for (i = 0; i < ep->nitems; i++)
+	{
+		bp_epub_item *it = &ep->items[i];
+		unsigned char *data = NULL;
+		size_t		len;
+
+		if (it->entry == NULL || !is_image(ep, i))
+			continue;
+		len = (size_t) it->entry->uncomp_size;
+		if (ctx->opts.want_assets)
+		{
+			bp_set_activity(ctx, "reading %s", it->path);
+			if (!bp_zip_read(ep->zip, it->entry, &data, &len))
+			{
+				if (bp_failed(ctx))
+					return false;
+				data = NULL;
+				len = (size_t) it->entry->uncomp_size;
+			}
+		}
+		bp_asset_add(ctx, it->path, it->media_type, data, len, i == cover);
+		if (data)
+			bp_free(ctx, data);
+		if (bp_failed(ctx))
+			return false;
+	}
+	return true;
+}
+
+/* Read the package document: version, metadata, manifest, spine, assets. */
+static bool
+read_opf(bp_epub *ep)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	bp_book    *book = ctx->book;
+	const bp_zip_entry *e = bp_zip_find(ep->zip, ep->opf_path);
+	xmlDoc	   *doc;
+	xmlNode    *root,
+			   *md,
+			   *manifest,
+			   *spine,
+			   *guide;
+	const char *version;
+	bool		ok;
+
+	doc = bp_epub_read_xml(ep, e, ep->opf_path, BP_XML_HTML_ENTITIES);
+	if (doc == NULL)
+	{
+		if (!bp_failed(ctx))
+			bp_fail(ctx, BP_ERR_BAD_XML, "the package document %s cannot be read",
+					ep->opf_path);
+		return false;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!bp_xml_is(root, "package") && bp_xml_find(root, "package") != NULL)
+		root = bp_xml_find(root, "package");
+	version = bp_xml_attr(root, "version");
+	if (version != NULL)
+	{
+		while (*version == ' ')
+			version++;
+		book->version = bp_clean_space(ctx, version, strlen(version));
+	}
+	ep->version = (version != NULL && version[0] == '3') ? 3 : 2;
+	book->format = ep->version == 3 ? "epub3" : "epub2";
+
+	md = bp_xml_is(root, "metadata") ? root : bp_xml_find(root, "metadata");
+	manifest = bp_xml_find(root, "manifest");
+	spine = bp_xml_find(root, "spine");
+	guide = bp_xml_find(root, "guide");
+	if (manifest == NULL)
+		bp_warn(ctx, "manifest_missing", "%s has no manifest", ep->opf_path);
+	if (spine == NULL)
+		bp_warn(ctx, "spine_missing", "%s has no spine", ep->opf_path);
+
+	ok = (md == NULL || read_metadata(ep, md)) &&
+		read_manifest(ep, manifest) &&
+		read_spine(ep, spine) &&
+		read_assets(ep, find_cover(ep, md, guide));
+	bp_xml_free(doc);
+	return ok && !bp_failed(ctx);
+}
+
+/* ---- chapters ---- */
+
+/* A TOC entry in a document's fragment index. */
+typedef struct frag_key
+{
+	const char *frag;
+	int			toc;
+} frag_key;
+
+/* State of writing one spine document. */
+typedef struct chap_state
+{
+	bp_epub    *ep;
+	const char *path;
+	xmlDoc	   *doc;
+	frag_key   *frags;			/* this document's #fragment entries */
+	int			nfrags;
+	bool		lead_pending;	/* a leading chapter starts at content */
+} chap_state;
+
+/* qsort comparison of fragment keys: by fragment, then TOC order. */
+static int
+frag_cmp(const void *a, const void *b)
+{
+	const frag_key *x = a,
+			   *y = b;
+	int			c = strcmp(x->frag, y->frag);
+
+	if (c != 0)
+		return c;
+	return (x->toc > y->toc) - (x->toc < y->toc);
+}
+
+/* First fragment key equal to id, or -1. */
+static int
+frag_find(const chap_state *cs, const char *id)
+{
+	int			lo = 0,
+				hi = cs->nfrags;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (strcmp(cs->frags[mid].frag, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < cs->nfrags && strcmp(cs->frags[lo].frag, id) == 0) ? lo : -1;
+}
+
+/* Start the chapter of TOC entry t. */
+static bool
+start_toc_chapter(bp_epub *ep, int t)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	bp_epub_toc *e = &ep->toc[t];
+	char	   *source;
+	bool		ok;
+
+	e->done = true;
+	source = e->frag ? bp_sprintf(ctx, "%s#%s", e->path, e->frag) : bp_strdup(ctx, e->path);
+	if (source == NULL)
+		return false;
+	ok = bp_w_chapter(ctx, e->title, e->depth, source, false);
+	bp_free(ctx, source);
+	return ok;
+}
+
+/* Walk callback: an element with an id is about to be written. */
+static bool
+on_id(void *arg, const char *id)
+{
+	chap_state *cs = arg;
+	int			i = frag_find(cs, id);
+
+	if (i < 0)
+		return true;
+	for (; i < cs->nfrags && strcmp(cs->frags[i].frag, id) == 0; i++)
+	{
+		bp_epub_toc *e = &cs->ep->toc[cs->frags[i].toc];
+
+		if (e->found && !e->done)
+		{
+			if (!start_toc_chapter(cs->ep, cs->frags[i].toc))
+				return false;
+			cs->lead_pending = false;
+		}
+	}
+	return true;
+}
+
+/* Walk callback: content is about to be written (leading chapter). */
+static bool
+on_content(void *arg)
+{
+	chap_state *cs = arg;
+	bp_ctx	   *ctx = cs->ep->ctx;
+	char	   *title;
+	bool		ok;
+
+	if (!cs->lead_pending)
+		return true;
+	cs->lead_pending = false;
+	if (bp_w_in_chapter(ctx))
+		return true;
+	title = bp_xhtml_first_heading(ctx, cs->doc, false);
+	ok = bp_w_chapter(ctx, title, 1, cs->path, false);
+	if (title)
+		bp_free(ctx, title);
+	return ok;
+}
+
+/* The id an element is known by for TOC targets (id, or a@name). */
+static const char *
+element_id(const xmlNode *n)
+{
+	const char *id = bp_xml_attr(n, "id");
+
+	if (id == NULL && bp_xml_is(n, "a"))
+		id = bp_xml_attr(n, "name");
+	return id;
+}
+
+/* Mark the fragment entries whose element the body holds. */
+static void
+find_fragments(chap_state *cs, xmlNode *body)
+{
+	xmlNode    *n;
+
+	if (cs->nfrags == 0 || body == NULL)
+		return;
+	n = body->children;
+	while (n != NULL)
+	{
+		bool		descend = true;
+
+		if (n->type == XML_ELEMENT_NODE)
+		{
+			if (bp_xhtml_is_dropped(n))
+				descend = false;
+			else
+			{
+				const char *id = element_id(n);
+				int			i = id ? frag_find(cs, id) : -1;
+
+				for (; i >= 0 && i < cs->nfrags && strcmp(cs->frags[i].frag, id) == 0; i++)
+					cs->ep->toc[cs->frags[i].toc].found = true;
+			}
+		}
+		n = bp_xml_walk_next(body, n, descend);
+	}
+}
+
+/* Report progress after a document of n inflated bytes. */
+static bool
+doc_progress(bp_epub *ep, size_t n)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	double		f;
+
+	ep->done_bytes += n;
+	f = ep->spine_bytes > 0 ? (double) ep->done_bytes / (double) ep->spine_bytes : 1.0;
+	if (f > 1.0)
+		f = 1.0;
+	return bp_progress(ctx, BP_PHASE_PARSING, (size_t) (f * (double) ctx->input_len));
+}
+
+/*
+ * Write spine document pos.  order[lo..hi) are the TOC entries that point
+ * at it, in TOC order; with whole, the document is one chapter of its own.
+ */
+static bool
+write_document(bp_epub *ep, int pos, const int *order, int lo, int hi,
+			   bool whole, bool headings)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	bp_epub_item *it = &ep->items[ep->spine[pos].item];
+	chap_state	cs;
+	bp_xhtml_cb cb;
+	xmlNode    *body;
+	int			i;
+	bool		ok = true;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.ep = ep;
+	cs.path = it->path;
+	bp_set_activity(ctx, "parsing %s", it->path);
+	cs.doc = bp_epub_read_xml(ep, it->entry, it->path,
+							  BP_XML_HTML_ENTITIES | BP_XML_HTML_FALLBACK);
+	if (cs.doc == NULL)
+	{
+		if (bp_failed(ctx))
+			return false;
+		/* keep the TOC's shape even when the document is unreadable */
+		for (i = lo; i < hi && !whole; i++)
+			if (!ep->toc[order[i]].done && !start_toc_chapter(ep, order[i]))
+				return false;
+		return doc_progress(ep, (size_t) it->entry->uncomp_size);
+	}
+	body = bp_xhtml_body(cs.doc);
+
+	if (whole)
+	{
+		char	   *title = NULL;
+		int			depth = 1;
+
+		if (lo < hi)
+		{
+			title = ep->toc[order[lo]].title ? bp_strdup(ctx, ep->toc[order[lo]].title) : NULL;
+			depth = ep->toc[order[lo]].depth;
+		}
+		if (title == NULL)
+			title = bp_xhtml_first_heading(ctx, cs.doc, true);
+		ok = bp_w_chapter(ctx, title, depth, it->path, false);
+		if (ok && headings && title != NULL && ep->ntoc == 0)
+			ok = bp_toc_add(ctx, title, it->path, 1);
+		if (title)
+			bp_free(ctx, title);
+	}
+	else
+	{
+		/* this document's #fragment entries, indexed */
+		for (i = lo; i < hi; i++)
+			if (ep->toc[order[i]].frag != NULL)
+				cs.nfrags++;
+		if (cs.nfrags > 0)
+		{
+			int			k = 0;
+
+			cs.frags = bp_alloc(ctx, (size_t) cs.nfrags * sizeof(frag_key));
+			if (cs.frags == NULL)
+				ok = false;
+			for (i = lo; ok && i < hi; i++)
+				if (ep->toc[order[i]].frag != NULL)
+				{
+					cs.frags[k].frag = ep->toc[order[i]].frag;
+					cs.frags[k++].toc = order[i];
+				}
+			if (ok)
+				qsort(cs.frags, (size_t) cs.nfrags, sizeof(frag_key), frag_cmp);
+			if (ok)
+				find_fragments(&cs, body);
+		}
+		/* entries at the document's start (or whose target is missing) */
+		for (i = lo; ok && i < hi; i++)
+		{
+			bp_epub_toc *e = &ep->toc[order[i]];
+
+			if (e->frag != NULL && e->found)
+				continue;
+			if (e->frag != NULL)
+				bp_warn(ctx, "toc_target_missing",
+						"TOC entry \"%s\": no element with id \"%s\" in %s; starts at the document",
+						e->title ? e->title : "", e->frag, it->path);
+			ok = start_toc_chapter(ep, order[i]);
+		}
+		cs.lead_pending = !bp_w_in_chapter(ctx);
+	}
+
+	if (ok)
+	{
+		cb.on_id = whole ? NULL : on_id;
+		cb.on_content = whole ? NULL : on_content;
+		cb.arg = &cs;
+		ok = bp_xhtml_write(ctx, body, it->path, &cb);
+	}
+	/* entries whose element was never reached keep their (empty) chapter */
+	for (i = lo; ok && !whole && i < hi; i++)
+		if (!ep->toc[order[i]].done)
+			ok = start_toc_chapter(ep, order[i]);
+
+	if (cs.frags)
+		bp_free(ctx, cs.frags);
+	bp_xml_free(cs.doc);
+	return ok && doc_progress(ep, (size_t) it->entry->uncomp_size);
+}
+
+/*
+ * A TOC entry whose path names no item: find the one spine document with
+ * the same file name (a TOC written for another directory).  Fixes the
+ * entry (and the book's copy of it) and sets *idx.
+ */
+static bool
+repair_toc_path(bp_epub *ep, int t, int *idx)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	bp_epub_toc *e = &ep->toc[t];
+	const char *base = strrchr(e->path, '/');
+	int			pos,
+				found = -1,
+				found_linear = -1,
+				n = 0,
+				nlinear = 0;
+
+	base = base ? base + 1 : e->path;
+	for (pos = 0; pos < ep->nspine; pos++)
+	{
+		const char *p = ep->items[ep->spine[pos].item].path;
+		const char *pb = strrchr(p, '/');
+
+		pb = pb ? pb + 1 : p;
+		if (strcmp(pb, base) != 0)
+			continue;
+		n++;
+		found = ep->spine[pos].item;
+		if (ep->spine[pos].linear)
+		{
+			nlinear++;
+			found_linear = found;
+		}
+	}
+	/* one such document, or one in the reading order */
+	if (nlinear == 1)
+		found = found_linear;
+	else if (n != 1)
+		return false;
+	e->path = ep->items[found].path;
+	if (t < ctx->book->ntoc)
+		ctx->book->toc[t].href = e->frag ?
+			bp_sprintf(ctx, "%s#%s", e->path, e->frag) : bp_strdup(ctx, e->path);
+	*idx = found;
+	return !bp_failed(ctx);
+}
+
+/* Write all chapters: linear documents, then non-linear ones. */
+static bool
+write_chapters(bp_epub *ep)
+{
+	bp_ctx	   *ctx = ep->ctx;
+	int		   *order = NULL;
+	int		   *start = NULL;
+	int			norder = 0,
+				i,
+				pos,
+				hits = 0,
+				nrepaired = 0;
+	bool		headings;
+	bool		ok = true;
+
+	/* map TOC entries to spine positions */
+	for (i = 0; i < ep->ntoc; i++)
+	{
+		int			idx = bp_epub_find_path(ep, ep->toc[i].path);
+
+		if (idx < 0 && ep->toc[i].path != NULL && repair_toc_path(ep, i, &idx))
+			nrepaired++;
+
+		ep->toc[i].spine = idx >= 0 ? ep->items[idx].spine_pos : -1;
+		if (ep->toc[i].spine >= 0 && ep->spine[ep->toc[i].spine].linear)
+			hits++;
+	}
+	if (nrepaired > 0)
+		bp_warn(ctx, "toc_href_repaired",
+				"%d TOC hrefs name no document; matched to a spine document by file name",
+				nrepaired);
+	headings = hits == 0;
+	if (headings && ep->ntoc > 0)
+		bp_warn(ctx, "toc_unusable",
+				"no TOC entry points into the reading order; one chapter per document");
+	if (headings && ctx->book->toc_source == NULL)
+		ctx->book->toc_source = bp_strdup(ctx, "headings");
+
+	/* entries grouped by spine position (counting sort keeps TOC order) */
+	start = bp_alloc0(ctx, (size_t) (ep->nspine + 1) * sizeof(int));
+	order = bp_alloc(ctx, (size_t) (ep->ntoc + 1) * sizeof(int));
+	if (start == NULL || order == NULL)
+		return false;
+	for (i = 0; i < ep->ntoc; i++)
+		if (ep->toc[i].spine >= 0)
+			start[ep->toc[i].spine + 1]++;
+	for (pos = 0; pos < ep->nspine; pos++)
+		start[pos + 1] += start[pos];
+	{
+		int		   *fill = bp_alloc(ctx, (size_t) (ep->nspine + 1) * sizeof(int));
+
+		if (fill == NULL)
+			return false;
+		memcpy(fill, start, (size_t) (ep->nspine + 1) * sizeof(int));
+		for (i = 0; i < ep->ntoc; i++)
+			if (ep->toc[i].spine >= 0)
+				order[fill[ep->toc[i].spine]++] = i;
+		norder = start[ep->nspine];
+		bp_free(ctx, fill);
+	}
+	(void) norder;
+
+	for (pos = 0; ok && pos < ep->nspine; pos++)
+		if (ep->spine[pos].linear)
+			ok = write_document(ep, pos, order, start[pos], start[pos + 1],
+								headings, headings);
+	for (pos = 0; ok && pos < ep->nspine; pos++)
+		if (!ep->spine[pos].linear)
+			ok = write_document(ep, pos, order, start[pos], start[pos + 1], true, false);
+
+	bp_free(ctx, order);
+	bp_free(ctx, start);
+	return ok && !bp_failed(ctx);
+}
+
+/* Parse an EPUB from an opened zip (see bp_internal.h). */
+bool
+bp_parse_epub(bp_ctx *ctx, bp_zip *zip)
+{
+	bp_epub		ep;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.ctx = ctx;
+	ep.zip = zip;
+	ctx->book->format = "epub2";
+	if (!check_mimetype(&ep) || !find_opf(&ep) || !read_opf(&ep))
+		return false;
+	if (!bp_epub_read_toc(&ep))
+		return false;
+	return write_chapters(&ep);
+}

@@ -1,0 +1,113 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_epub.h
+ *	  Internals shared by the EPUB parser's files: bp_epub.c (container,
+ *	  OPF, chapters), bp_epub_toc.c (nav / NCX) and bp_xhtml.c (XHTML to
+ *	  the chapter writer).  Not part of the core's contract.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BP_EPUB_H
+#define BP_EPUB_H
+
+#include "bp_internal.h"
+
+/* A manifest item. */
+typedef struct bp_epub_item
+{
+	char	   *id;
+	char	   *path;			/* zip path, NULL when remote/unresolvable */
+	char	   *media_type;
+	char	   *properties;
+	const bp_zip_entry *entry;	/* NULL when absent from the zip */
+	int			spine_pos;		/* position in ep->spine, or -1 */
+} bp_epub_item;
+
+/* An index entry: a key (id or path) and the item it belongs to. */
+typedef struct bp_epub_key
+{
+	const char *key;
+	int			item;
+} bp_epub_key;
+
+/* A spine position (only readable documents are kept). */
+typedef struct bp_epub_spine
+{
+	int			item;
+	bool		linear;
+} bp_epub_spine;
+
+/* A TOC entry with its resolved target. */
+typedef struct bp_epub_toc
+{
+	char	   *title;
+	char	   *path;			/* zip path or NULL */
+	char	   *frag;			/* fragment or NULL */
+	int			depth;
+	int			spine;			/* spine position of the target, or -1 */
+	bool		found;			/* frag found in the document */
+	bool		done;			/* its chapter was started */
+} bp_epub_toc;
+
+/* The state of one EPUB parse. */
+typedef struct bp_epub
+{
+	bp_ctx	   *ctx;
+	bp_zip	   *zip;
+	char	   *opf_path;
+	int			version;		/* 2 or 3 */
+
+	bp_epub_item *items;
+	int			nitems;
+	int			items_cap;
+	bp_epub_key *by_id;			/* items sorted by id */
+	int			nby_id;
+	bp_epub_key *by_path;		/* items sorted by zip path */
+	int			nby_path;
+
+	bp_epub_spine *spine;
+	int			nspine;
+	int			spine_cap;
+	char	   *spine_toc;		/* spine@toc (NCX item id) */
+
+	bp_epub_toc *toc;
+	int			ntoc;
+	int			toc_cap;
+
+	size_t		spine_bytes;	/* inflated bytes of all spine documents */
+	size_t		done_bytes;
+} bp_epub;
+
+/* bp_epub.c */
+extern int	bp_epub_find_item(bp_epub *ep, const char *id);
+extern int	bp_epub_find_path(bp_epub *ep, const char *path);
+extern struct _xmlDoc *bp_epub_read_xml(bp_epub *ep, const bp_zip_entry *e,
+										const char *what, int flags);
+
+/* bp_epub_toc.c: fill ep->toc from nav or NCX; sets book->toc_source */
+extern bool bp_epub_read_toc(bp_epub *ep);
+
+/* bp_xhtml.c */
+
+/* Callbacks of the XHTML walk. */
+typedef struct bp_xhtml_cb
+{
+	/* an element with this id is about to be written */
+	bool		(*on_id) (void *arg, const char *id);
+	/* content (non-space text, an image) is about to be written */
+	bool		(*on_content) (void *arg);
+	void	   *arg;
+} bp_xhtml_cb;
+
+/* Write the content of body (a document's <body>) to the chapter writer. */
+extern bool bp_xhtml_write(bp_ctx *ctx, struct _xmlNode *body,
+						   const char *doc_path, const bp_xhtml_cb *cb);
+/* The <body> of a document (or its root element when it has none). */
+extern struct _xmlNode *bp_xhtml_body(struct _xmlDoc *doc);
+/* Text of the first h1-h6 below body; with use_title, else <title>. */
+extern char *bp_xhtml_first_heading(bp_ctx *ctx, struct _xmlDoc *doc,
+									bool use_title);
+/* Is this element one whose content is never text (script, style, ...)? */
+extern bool bp_xhtml_is_dropped(const struct _xmlNode *node);
+
+#endif							/* BP_EPUB_H */
