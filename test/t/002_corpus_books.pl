@@ -73,7 +73,9 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION bookparse');
 
 # wake-up: with a 10 s naptime, a book parsed within 5 s was not polled for
-$node->wait_for_log(qr/bookparse launcher started/);
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'bookparse launcher'"
+) or die 'launcher did not start';
 sleep(1);
 my $t0 = time();
 my $id = $node->safe_psql('postgres',
