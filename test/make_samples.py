@@ -428,7 +428,8 @@ def make_bad(outdir, epub_path):
         ("readme.md", b"# Not a book\n\nJust a zip archive with two files.\n", True),
         ("data.csv", b"a,b\n1,2\n", True)])
     with open(os.path.join(outdir, "random.bin"), "wb") as f:
-        f.write(bytes(random.Random(20240101).getrandbits(8) for _ in range(4096)))
+        rng = random.Random(20240101)
+        f.write(bytes(rng.getrandbits(8) for _ in range(4096)))
     with open(epub_path, "rb") as f:
         epub = f.read()
     with open(os.path.join(outdir, "truncated.epub"), "wb") as f:
