@@ -127,13 +127,18 @@ do_pgtap() {
 }
 
 do_tap() {
-	local pgxs
+	local pgxs CORPUS=
+	# the copy is elsewhere: give the tests the corpus by absolute path
+	if [ -d ../shared/corpus ]; then
+		CORPUS=$(cd ../shared/corpus && pwd)
+	fi
 	pgxs=$(dirname "$(pg_config --pgxs)")/..
 	(cd "$WORK/repo" && bp_as_pg env \
 		PERL5LIB="$pgxs/src/test/perl" \
 		PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
 		TESTDIR="$WORK/repo" \
 		BP_SAMPLES="$WORK/repo/build/samples" \
+		BP_CORPUS="$CORPUS" \
 		PGHOST= PGPORT= \
 		prove test/t/*.pl)
 }
