@@ -223,7 +223,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {INT8OID, INT4OID};
 	Datum		values[2];
 	int64		book_id;
-	int64		job_id;
+	int64		job_id = 0;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -232,7 +232,12 @@ bp_reparse(PG_FUNCTION_ARGS)
 	values[1] = Int32GetDatum(PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1));
 
 	funcs_spi_connect();
-	lock_book(book_id);
+
+	/*
+	 * Jobs first, then the book: the order in which the queue locks them
+	 * (claim, execute, cancel), so that a reparse cannot deadlock with a
+	 * run_queue() that has claimed this book's job.
+	 */
 	bp_spi_run(bp_spi_plan(&plan_requeue_existing,
 						   "UPDATE bookparse.job SET"
 						   " priority = greatest(priority, $2),"
@@ -240,12 +245,14 @@ bp_reparse(PG_FUNCTION_ARGS)
 						   " WHERE id = (SELECT id FROM bookparse.job"
 						   "   WHERE book_id = $1 AND state = 'queued'"
 						   "   ORDER BY id LIMIT 1)"
+						   " AND state = 'queued'"	/* rechecked after a lock wait */
 						   " RETURNING id",
 						   2, argtypes),
 			   values, NULL, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed > 0)
 		job_id = first_int64();
-	else
+	lock_book(book_id);
+	if (job_id == 0)
 	{
 		bp_spi_run(bp_spi_plan(&plan_new_job,
 							   "INSERT INTO bookparse.job (book_id, priority)"
