@@ -1,6 +1,8 @@
 -- Queue order (priority, then age), max_jobs / max_time, and reparse
 -- replacing a book's results.
+SET client_min_messages = warning;
 TRUNCATE bookparse.book, bookparse.job RESTART IDENTITY CASCADE;
+RESET client_min_messages;
 
 CREATE FUNCTION pg_temp.book(n int) RETURNS bytea LANGUAGE sql AS $$
 	SELECT convert_to(format(E'Chapter One\n\nThis is book %s. It has two chapters.\n\n'

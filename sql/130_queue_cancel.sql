@@ -1,5 +1,7 @@
 -- cancel(), wait(), bookparse.max_book_size and submit's arguments.
+SET client_min_messages = warning;
 TRUNCATE bookparse.book, bookparse.job RESTART IDENTITY CASCADE;
+RESET client_min_messages;
 
 CREATE FUNCTION pg_temp.book(n int) RETURNS bytea LANGUAGE sql AS $$
 	SELECT convert_to(format(E'Chapter One\n\nThis is book %s.\n\nChapter Two\n\nThe end of book %s.\n', n, n),
