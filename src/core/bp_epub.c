@@ -526,8 +526,11 @@ strip_markup(bp_ctx *ctx, const char *s)
 		bp_buf_putc(&b, s[i]);
 		i++;
 	}
-	if (bp_failed(ctx))
+	if (bp_failed(ctx) || b.len == 0)
+	{
+		bp_buf_free(&b);
 		return NULL;
+	}
 	return bp_buf_steal(&b, NULL);
 }
 
