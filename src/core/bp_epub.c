@@ -228,9 +228,22 @@ key_cmp(const void *a, const void *b)
 	return (x->item > y->item) - (x->item < y->item);
 }
 
-/* First index entry with this key, or -1. */
+/* The same, ignoring ASCII case. */
 static int
-key_find(const bp_epub_key *keys, int n, const char *key)
+key_cmp_ci(const void *a, const void *b)
+{
+	const bp_epub_key *x = a,
+			   *y = b;
+	int			c = bp_strcasecmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+/* First index entry with this key (ci: ignoring case), or -1. */
+static int
+key_find(const bp_epub_key *keys, int n, const char *key, bool ci)
 {
 	int			lo = 0,
 				hi = n;
@@ -238,13 +251,14 @@ key_find(const bp_epub_key *keys, int n, const char *key)
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
+		int			c = ci ? bp_strcasecmp(keys[mid].key, key) : strcmp(keys[mid].key, key);
 
-		if (strcmp(keys[mid].key, key) < 0)
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < n && strcmp(keys[lo].key, key) == 0)
+	if (lo < n && (ci ? bp_strcasecmp(keys[lo].key, key) : strcmp(keys[lo].key, key)) == 0)
 		return keys[lo].item;
 	return -1;
 }
@@ -258,7 +272,8 @@ build_indexes(bp_epub *ep)
 
 	ep->by_id = bp_alloc(ctx, (size_t) (ep->nitems + 1) * sizeof(bp_epub_key));
 	ep->by_path = bp_alloc(ctx, (size_t) (ep->nitems + 1) * sizeof(bp_epub_key));
-	if (ep->by_id == NULL || ep->by_path == NULL)
+	ep->by_path_ci = bp_alloc(ctx, (size_t) (ep->nitems + 1) * sizeof(bp_epub_key));
+	if (ep->by_id == NULL || ep->by_path == NULL || ep->by_path_ci == NULL)
 		return false;
 	for (i = 0; i < ep->nitems; i++)
 	{
@@ -275,6 +290,8 @@ build_indexes(bp_epub *ep)
 	}
 	qsort(ep->by_id, (size_t) ep->nby_id, sizeof(bp_epub_key), key_cmp);
 	qsort(ep->by_path, (size_t) ep->nby_path, sizeof(bp_epub_key), key_cmp);
+	memcpy(ep->by_path_ci, ep->by_path, (size_t) ep->nby_path * sizeof(bp_epub_key));
+	qsort(ep->by_path_ci, (size_t) ep->nby_path, sizeof(bp_epub_key), key_cmp_ci);
 	return true;
 }
 
@@ -284,7 +301,7 @@ bp_epub_find_item(bp_epub *ep, const char *id)
 {
 	if (id == NULL || ep->by_id == NULL)
 		return -1;
-	return key_find(ep->by_id, ep->nby_id, id);
+	return key_find(ep->by_id, ep->nby_id, id, false);
 }
 
 /* Manifest item with this zip path (exact, then ignoring case), or -1. */
@@ -295,13 +312,10 @@ bp_epub_find_path(bp_epub *ep, const char *path)
 
 	if (path == NULL || ep->by_path == NULL)
 		return -1;
-	i = key_find(ep->by_path, ep->nby_path, path);
+	i = key_find(ep->by_path, ep->nby_path, path, false);
 	if (i >= 0)
 		return i;
-	for (i = 0; i < ep->nitems; i++)
-		if (ep->items[i].path != NULL && bp_strcasecmp(ep->items[i].path, path) == 0)
-			return i;
-	return -1;
+	return key_find(ep->by_path_ci, ep->nby_path, path, true);
 }
 
 /* ---- container ---- */
@@ -1393,6 +1407,9 @@ repair_toc_path(bp_epub *ep, int t, int *idx)
 				n = 0,
 				nlinear = 0;
 
+	/* each try scans the spine: bounded, so a hostile TOC stays linear */
+	if (++ep->nrepairs > 1000)
+		return false;
 	base = base ? base + 1 : e->path;
 	for (pos = 0; pos < ep->nspine; pos++)
 	{

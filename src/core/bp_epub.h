@@ -63,7 +63,9 @@ typedef struct bp_epub
 	bp_epub_key *by_id;			/* items sorted by id */
 	int			nby_id;
 	bp_epub_key *by_path;		/* items sorted by zip path */
+	bp_epub_key *by_path_ci;	/* the same, ignoring ASCII case */
 	int			nby_path;
+	int			nrepairs;		/* TOC hrefs we tried to repair */
 
 	bp_epub_spine *spine;
 	int			nspine;

@@ -97,17 +97,38 @@ toc_add(bp_epub *ep, const char *toc_doc, const char *title, const char *href,
 	return true;
 }
 
-/* Number of ancestors of node with one of the local names, up to top. */
-static int
-count_ancestors(const xmlNode *node, const xmlNode *top, const char *a,
-				const char *b)
+/* Is n an element with local name a or b (b may be NULL)? */
+static bool
+is_level(const xmlNode *n, const char *a, const char *b)
 {
-	int			n = 0;
+	return bp_xml_is(n, a) || (b != NULL && bp_xml_is(n, b));
+}
 
-	for (node = node->parent; node != NULL && node != top; node = node->parent)
-		if (bp_xml_is(node, a) || (b != NULL && bp_xml_is(node, b)))
-			n++;
-	return n;
+/*
+ * Next node in document order below top (like bp_xml_walk_next), keeping
+ * *depth the number of elements named a or b that contain the node.
+ */
+static xmlNode *
+walk_depth(const xmlNode *top, xmlNode *n, bool descend, int *depth,
+		   const char *a, const char *b)
+{
+	if (descend && n->type == XML_ELEMENT_NODE && n->children != NULL)
+	{
+		if (n != top && is_level(n, a, b))
+			(*depth)++;
+		return n->children;
+	}
+	while (n != NULL && n != top)
+	{
+		if (n->next != NULL)
+			return n->next;
+		n = n->parent;
+		if (n == NULL || n == top)
+			return NULL;
+		if (is_level(n, a, b))
+			(*depth)--;
+	}
+	return NULL;
 }
 
 /* The label element of a nav <li>: its a or span, not a nested list's. */
@@ -115,13 +136,14 @@ static xmlNode *
 nav_label(xmlNode *li)
 {
 	xmlNode    *c;
+	int			budget = 1000;	/* nodes looked at: no quadratic walks */
 
 	for (c = li->children; c != NULL; c = c->next)
 		if (bp_xml_is(c, "a") || bp_xml_is(c, "span"))
 			return c;
 	/* a label wrapped in something else: first a/span before a list */
 	c = li->children;
-	while (c != NULL)
+	while (c != NULL && --budget > 0)
 	{
 		bool		descend = true;
 
@@ -144,6 +166,7 @@ read_nav(bp_epub *ep, int idx)
 	xmlNode    *root,
 			   *n,
 			   *nav = NULL;
+	int			depth = 0;
 
 	doc = bp_epub_read_xml(ep, it->entry, it->path,
 						   BP_XML_HTML_ENTITIES | BP_XML_HTML_FALLBACK);
@@ -167,7 +190,7 @@ read_nav(bp_epub *ep, int idx)
 	{
 		bool		descend = true;
 
-		if (bp_xml_is(n, "li"))
+		if (n != nav && bp_xml_is(n, "li"))
 		{
 			xmlNode    *label = nav_label(n);
 			char	   *title = label ? bp_xml_text(ctx, label) : NULL;
@@ -176,15 +199,14 @@ read_nav(bp_epub *ep, int idx)
 
 			if (title == NULL && label != NULL && bp_xml_attr(label, "title"))
 				title = bp_strdup(ctx, bp_xml_attr(label, "title"));
-			if (!toc_add(ep, it->path, title, href,
-						 count_ancestors(n, nav, "ol", "ul")))
+			if (!toc_add(ep, it->path, title, href, depth))
 				break;
 			if (title)
 				bp_free(ctx, title);
 		}
 		else if (bp_xhtml_is_dropped(n))
 			descend = false;
-		n = bp_xml_walk_next(nav, n, descend);
+		n = walk_depth(nav, n, descend, &depth, "ol", "ul");
 	}
 	bp_xml_free(doc);
 	return !bp_failed(ctx);
@@ -199,6 +221,7 @@ read_ncx(bp_epub *ep, const bp_zip_entry *e, const char *path)
 	xmlNode    *root,
 			   *map,
 			   *n;
+	int			depth = 0;
 
 	doc = bp_epub_read_xml(ep, e, path, BP_XML_HTML_ENTITIES);
 	if (doc == NULL)
@@ -208,7 +231,7 @@ read_ncx(bp_epub *ep, const bp_zip_entry *e, const char *path)
 	n = map;
 	while (n != NULL && !bp_failed(ctx))
 	{
-		if (bp_xml_is(n, "navPoint"))
+		if (n != map && bp_xml_is(n, "navPoint"))
 		{
 			xmlNode    *label = bp_xml_child(n, "navLabel");
 			xmlNode    *content = bp_xml_child(n, "content");
@@ -218,13 +241,12 @@ read_ncx(bp_epub *ep, const bp_zip_entry *e, const char *path)
 				title = bp_xml_text(ctx, bp_xml_child(label, "text") ?
 									bp_xml_child(label, "text") : label);
 			if (!toc_add(ep, path, title,
-						 content ? bp_xml_attr(content, "src") : NULL,
-						 count_ancestors(n, map, "navPoint", NULL) + 1))
+						 content ? bp_xml_attr(content, "src") : NULL, depth + 1))
 				break;
 			if (title)
 				bp_free(ctx, title);
 		}
-		n = bp_xml_walk_next(map, n, true);
+		n = walk_depth(map, n, true, &depth, "navPoint", NULL);
 	}
 	bp_xml_free(doc);
 	return !bp_failed(ctx);

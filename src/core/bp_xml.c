@@ -76,6 +76,13 @@ typedef struct bp_xml_state
 	int64_t		nbad_chars;
 	int64_t		nundefined;
 	char		first_undefined[BP_XML_MAX_NAME + 1];
+
+	/* recent HTML entity lookups (htmlEntityLookup is a linear search) */
+	struct
+	{
+		char		name[16];
+		uint32_t	value;		/* 0: not an HTML entity */
+	}			cache[32];
 } bp_xml_state;
 
 /* Is c XML whitespace? */
@@ -442,6 +449,30 @@ bp_xml_doctype_end(const char *s, size_t len, size_t *subset_start,
 	return len;
 }
 
+/* Code point of an HTML entity name (n bytes), or 0; cached. */
+static uint32_t
+bp_xml_html_entity(bp_xml_state *st, const char *name, size_t n)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+	const htmlEntityDesc *desc;
+	uint32_t	value;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char) name[i]) * 16777619u;
+	h %= sizeof(st->cache) / sizeof(st->cache[0]);
+	if (n < sizeof(st->cache[0].name) && strcmp(st->cache[h].name, name) == 0)
+		return st->cache[h].value;
+	desc = htmlEntityLookup((const xmlChar *) name);
+	value = (desc != NULL && desc->value > 0 && desc->value <= 0x10FFFF) ? desc->value : 0;
+	if (n < sizeof(st->cache[0].name))
+	{
+		memcpy(st->cache[h].name, name, n + 1);
+		st->cache[h].value = value;
+	}
+	return value;
+}
+
 /*
  * Handle an '&' at s[0] in content or attribute text: append its
  * replacement to out and return how many input bytes it used.
@@ -453,7 +484,7 @@ bp_xml_rewrite_amp(bp_xml_state *st, bp_buf *out, const char *s, size_t len,
 	size_t		j;
 	char		name[BP_XML_MAX_NAME + 1];
 	size_t		n;
-	const htmlEntityDesc *desc;
+	uint32_t	value;
 	char		ref[16];
 
 	*ok = true;
@@ -515,10 +546,9 @@ bp_xml_rewrite_amp(bp_xml_state *st, bp_buf *out, const char *s, size_t len,
 	else if (bp_xml_is_declared(st, name, n))
 		*ok = bp_buf_append(out, s, j + 1);
 	else if ((st->flags & BP_XML_HTML_ENTITIES) &&
-			 (desc = htmlEntityLookup((const xmlChar *) name)) != NULL &&
-			 desc->value > 0 && desc->value <= 0x10FFFF)
+			 (value = bp_xml_html_entity(st, name, n)) != 0)
 	{
-		snprintf(ref, sizeof(ref), "&#%u;", desc->value);
+		snprintf(ref, sizeof(ref), "&#%u;", (unsigned) value);
 		*ok = bp_buf_puts(out, ref);
 	}
 	else
