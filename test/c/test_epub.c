@@ -497,6 +497,176 @@ test_synthetic_ncx_leading(void)
 	free(z.buf);
 }
 
+/* Add an entry with explicit length (binary content). */
+static void
+tzip_add_n(tzip *z, const char *name, const char *data, size_t dl)
+{
+	char	   *tmp = malloc(dl + 1);
+
+	/* tzip_add works on C strings: reuse it through a NUL-free copy */
+	memcpy(tmp, data, dl);
+	tmp[dl] = '\0';
+	if (memchr(data, 0, dl) == NULL)
+		tzip_add(z, name, tmp);
+	else
+	{
+		size_t		nl = strlen(name);
+		uint32_t	crc = (uint32_t) crc32(0, (const Bytef *) data, (uInt) dl);
+		size_t		off = z->len;
+
+		put_le(&z->buf, &z->len, &z->cap, 0x04034b50, 4);
+		put_le(&z->buf, &z->len, &z->cap, 20, 2);
+		put_le(&z->buf, &z->len, &z->cap, 0, 2);
+		put_le(&z->buf, &z->len, &z->cap, 0, 2);
+		put_le(&z->buf, &z->len, &z->cap, 0, 4);
+		put_le(&z->buf, &z->len, &z->cap, crc, 4);
+		put_le(&z->buf, &z->len, &z->cap, (uint32_t) dl, 4);
+		put_le(&z->buf, &z->len, &z->cap, (uint32_t) dl, 4);
+		put_le(&z->buf, &z->len, &z->cap, (uint32_t) nl, 2);
+		put_le(&z->buf, &z->len, &z->cap, 0, 2);
+		put(&z->buf, &z->len, &z->cap, name, nl);
+		put(&z->buf, &z->len, &z->cap, data, dl);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0x02014b50, 4);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 20, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 20, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 4);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, crc, 4);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) dl, 4);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) dl, 4);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) nl, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 4);
+		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) off, 4);
+		put(&z->cd, &z->cdlen, &z->cdcap, name, nl);
+		z->n++;
+	}
+	free(tmp);
+}
+
+/* Content documents in Latin-1, UTF-16 and mislabelled UTF-8. */
+static void
+test_synthetic_encodings(void)
+{
+	tzip		z = {0};
+	bp_error	err;
+	bp_book    *b;
+	const char *opf =
+	"<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"2.0\">"
+	"<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Enc</dc:title></metadata>"
+	"<manifest><item id=\"l\" href=\"l.xhtml\" media-type=\"application/xhtml+xml\"/>"
+	"<item id=\"u\" href=\"u.xhtml\" media-type=\"application/xhtml+xml\"/>"
+	"<item id=\"m\" href=\"m.xhtml\" media-type=\"application/xhtml+xml\"/>"
+	"<item id=\"x\" href=\"x.xhtml\" media-type=\"application/xhtml+xml\"/></manifest>"
+	"<spine><itemref idref=\"l\"/><itemref idref=\"u\"/><itemref idref=\"m\"/>"
+	"<itemref idref=\"x\"/></spine></package>";
+	const char *latin1 =
+	"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>L</h1><p>caf\xe9 na\xefve</p></body></html>";
+	const char *utf8_as_1251 =
+	"<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n"
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>M</h1><p>\xd0\xbc\xd0\xb8\xd1\x80</p></body></html>";
+	const char *unknown =
+	"<?xml version=\"1.0\" encoding=\"x-no-such-enc\"?>\n"
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>X</h1><p>bad \xff byte</p></body></html>";
+	const char *u8 = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>U</h1><p>\xe2\x82\xac uno</p></body></html>";
+	char		u16[512];
+	size_t		n = 0,
+				i;
+
+	/* UTF-16LE with a BOM; the euro sign is U+20AC */
+	u16[n++] = (char) 0xFF;
+	u16[n++] = (char) 0xFE;
+	for (i = 0; u8[i]; i++)
+	{
+		if ((unsigned char) u8[i] == 0xe2)
+		{
+			u16[n++] = (char) 0xAC;
+			u16[n++] = (char) 0x20;
+			i += 2;
+			continue;
+		}
+		u16[n++] = u8[i];
+		u16[n++] = 0;
+	}
+
+	tzip_add(&z, "mimetype", "application/epub+zip");
+	tzip_add(&z, "content.opf", opf);
+	tzip_add(&z, "l.xhtml", latin1);
+	tzip_add_n(&z, "u.xhtml", u16, n);
+	tzip_add(&z, "m.xhtml", utf8_as_1251);
+	tzip_add(&z, "x.xhtml", unknown);
+	tzip_finish(&z);
+
+	b = parse(z.buf, z.len, &err);
+	CHECK_MSG(b != NULL, "%s", err.message);
+	if (b == NULL)
+	{
+		free(z.buf);
+		return;
+	}
+	CHECK(b->nchapters == 4);
+	if (b->nchapters == 4)
+	{
+		CHECK_MSG(streq(b->chapters[0].text, "L\n\ncaf\xC3\xA9 na\xC3\xAFve"), "got [%s]", b->chapters[0].text);
+		CHECK_MSG(streq(b->chapters[1].text, "U\n\n\xe2\x82\xac uno"), "got [%s]", b->chapters[1].text);
+		CHECK_MSG(streq(b->chapters[2].text, "M\n\n\xd0\xbc\xd0\xb8\xd1\x80"), "got [%s]", b->chapters[2].text);
+		CHECK_MSG(streq(b->chapters[3].text, "X\n\nbad \xEF\xBF\xBD byte"), "got [%s]", b->chapters[3].text);
+	}
+	else
+		dump_chapters(b);
+	CHECK(has_warning(b, "encoding_unknown"));
+	CHECK(has_warning(b, "opf_fallback"));
+	bp_book_free(b);
+	free(z.buf);
+}
+
+/* Hostile TOC: 20,000 unclosed nested lists (HTML fallback, deep tree). */
+static void
+test_synthetic_deep_nav(void)
+{
+	tzip		z = {0};
+	bp_error	err;
+	bp_book    *b;
+	const char *opf =
+	"<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">"
+	"<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Deep</dc:title></metadata>"
+	"<manifest><item id=\"n\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>"
+	"<item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/></manifest>"
+	"<spine><itemref idref=\"a\"/></spine></package>";
+	const char *item = "<ol><li><a href=\"a.xhtml\">x</a>";
+	size_t		depth = 20000,
+				len = depth * strlen(item) + 256;
+	char	   *nav = malloc(len),
+			   *p = nav;
+	size_t		i;
+
+	p += sprintf(p, "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><nav>");
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "%s", item);
+	tzip_add(&z, "mimetype", "application/epub+zip");
+	tzip_add(&z, "content.opf", opf);
+	tzip_add(&z, "nav.xhtml", nav);
+	tzip_add(&z, "a.xhtml", "<html><body><p>Deep text</p></body></html>");
+	tzip_finish(&z);
+
+	b = parse(z.buf, z.len, &err);
+	CHECK_MSG(b != NULL, "%s", err.message);
+	if (b != NULL)
+	{
+		CHECK(b->ntoc >= 1);
+		printf("deep nav: %d toc entries, %d warnings\n", b->ntoc, b->nwarnings);
+		CHECK(b->nchapters >= 1);
+		bp_book_free(b);
+	}
+	free(nav);
+	free(z.buf);
+}
+
 /* ---- the corpus ---- */
 
 /* Count Unicode letters of UTF-8 text. */
@@ -834,6 +1004,8 @@ main(int argc, char **argv)
 	test_synthetic_epub3();
 	test_synthetic_epub2_headings();
 	test_synthetic_ncx_leading();
+	test_synthetic_encodings();
+	test_synthetic_deep_nav();
 	if (corpus != NULL)
 	{
 		/* BP_TEST_ALL_LETTERS=1 compares letters for every corpus book */
