@@ -743,21 +743,38 @@ zip_build_index(bp_zip *zip)
 	return true;
 }
 
-/* Offset of the next 4-byte signature sig at or after from, or len. */
+/*
+ * Offset of the next 4-byte signature sig at or after from, or len.  The
+ * bytes looked at are taken from *budget (recovery's bound on work, so
+ * that no input makes it quadratic); len when the budget is spent.
+ */
 static size_t
-zip_scan_sig(const unsigned char *data, size_t len, size_t from, uint32_t sig)
+zip_scan_sig(const unsigned char *data, size_t len, size_t from, uint32_t sig,
+			 size_t *budget)
 {
-	while (from + 4 <= len)
+	size_t		start = from;
+	size_t		lim;			/* signatures may start before lim */
+
+	if (len < 4 || from > len - 4)
+		return len;
+	lim = len - 3;
+	if (lim - from > *budget)
+		lim = from + *budget;
+	while (from < lim)
 	{
-		const unsigned char *p = memchr(data + from, 'P', len - from - 3);
+		const unsigned char *p = memchr(data + from, 'P', lim - from);
 
 		if (p == NULL)
-			return len;
+			break;
 		from = (size_t) (p - data);
 		if (rd32(p) == sig)
+		{
+			*budget -= from - start;
 			return from;
+		}
 		from++;
 	}
+	*budget -= lim - start;
 	return len;
 }
 
@@ -769,7 +786,7 @@ zip_scan_sig(const unsigned char *data, size_t len, size_t from, uint32_t sig)
 static bool
 zip_measure_deflate(bp_zip *zip, const char *name, size_t start,
 					uint64_t *csize, uint64_t *usize, size_t *inflated,
-					const char **why)
+					size_t *budget, const char **why)
 {
 	bp_ctx	   *ctx = zip->ctx;
 	z_stream	zs;
@@ -848,6 +865,7 @@ zip_measure_deflate(bp_zip *zip, const char *name, size_t start,
 	*csize = zs.total_in;
 	*usize = out;
 	*inflated += out;
+	*budget = *budget > zs.total_in ? *budget - zs.total_in : 0;
 	inflateEnd(&zs);
 	bp_free(ctx, scratch);
 	return ok;
@@ -858,13 +876,14 @@ zip_measure_deflate(bp_zip *zip, const char *name, size_t start,
  * size field matches the distance, with or without its signature.
  */
 static bool
-zip_measure_stored(const bp_zip *zip, size_t start, uint64_t *csize)
+zip_measure_stored(const bp_zip *zip, size_t start, uint64_t *csize,
+				   size_t *budget)
 {
 	const unsigned char *data = zip->data;
 	size_t		len = zip->len;
 	size_t		p = start;
 
-	while ((p = zip_scan_sig(data, len, p, ZIP_SIG_DESCRIPTOR)) < len)
+	while ((p = zip_scan_sig(data, len, p, ZIP_SIG_DESCRIPTOR, budget)) < len)
 	{
 		if (len - p >= 16 && rd32(data + p + 8) == (uint64_t) (p - start))
 		{
@@ -879,21 +898,27 @@ zip_measure_stored(const bp_zip *zip, size_t start, uint64_t *csize)
 		p++;
 	}
 	/* a descriptor without signature, right before the next header */
-	p = start;
-	for (;;)
 	{
-		size_t		l = zip_scan_sig(data, len, p, ZIP_SIG_LOCAL);
-		size_t		c = zip_scan_sig(data, len, p, ZIP_SIG_CENTRAL);
-		size_t		q = l < c ? l : c;
+		size_t		l = zip_scan_sig(data, len, start, ZIP_SIG_LOCAL, budget);
+		size_t		c = zip_scan_sig(data, len, start, ZIP_SIG_CENTRAL, budget);
 
-		if (q >= len)
-			return false;
-		if (q - start >= 12 && rd32(data + q - 8) == (uint64_t) (q - 12 - start))
+		for (;;)
 		{
-			*csize = q - 12 - start;
-			return true;
+			size_t		q = l < c ? l : c;
+
+			if (q >= len)
+				return false;
+			if (q - start >= 12 && rd32(data + q - 8) == (uint64_t) (q - 12 - start))
+			{
+				*csize = q - 12 - start;
+				return true;
+			}
+			/* rescan only the signature just passed */
+			if (q == l)
+				l = zip_scan_sig(data, len, q + 1, ZIP_SIG_LOCAL, budget);
+			else
+				c = zip_scan_sig(data, len, q + 1, ZIP_SIG_CENTRAL, budget);
 		}
-		p = q + 1;
 	}
 }
 
@@ -913,7 +938,10 @@ zip_recover(bp_zip *zip)
 	size_t		inflated = 0;
 	bool		warned_name = false;
 
-	while ((pos = zip_scan_sig(data, len, pos, ZIP_SIG_LOCAL)) < len)
+	/* bytes recovery may look at: a few passes over the input */
+	size_t		budget = len > (SIZE_MAX - (1 << 20)) / 8 ? SIZE_MAX : len * 8 + (1 << 20);
+
+	while ((pos = zip_scan_sig(data, len, pos, ZIP_SIG_LOCAL, &budget)) < len)
 	{
 		const unsigned char *h = data + pos;
 		size_t		nlen;
@@ -951,7 +979,8 @@ zip_recover(bp_zip *zip)
 			{
 				bp_set_activity(ctx, "inflating %s", e.name);
 				found = zip_measure_deflate(zip, e.name, start, &e.comp_size,
-											&e.uncomp_size, &inflated, &why);
+											&e.uncomp_size, &inflated, &budget,
+											&why);
 				if (bp_failed(ctx))
 				{
 					bp_free(ctx, e.name);
@@ -960,7 +989,7 @@ zip_recover(bp_zip *zip)
 			}
 			else
 			{
-				found = zip_measure_stored(zip, start, &e.comp_size);
+				found = zip_measure_stored(zip, start, &e.comp_size, &budget);
 				if (found && e.method == 0)
 					e.uncomp_size = e.comp_size;
 			}

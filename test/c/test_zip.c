@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bp_internal.h"
 #include "bp_test.h"
@@ -302,6 +303,34 @@ test_recovery(void)
 	}
 	zg_free(&z);
 	free(t);
+}
+
+/* Recovery stays linear on hostile input: headers whose sizes are unknown. */
+static void
+test_recovery_budget(void)
+{
+	size_t		n = 200000;
+	size_t		len = n * 30;
+	unsigned char *buf = calloc(1, len);
+	bp_ctx	   *ctx = new_ctx(NULL);
+	bp_zip		zip;
+	clock_t		t0 = clock();
+	double		secs;
+
+	/* back-to-back local headers: stored, data descriptor, no name */
+	for (size_t i = 0; i < n; i++)
+	{
+		unsigned char *h = buf + i * 30;
+
+		memcpy(h, "PK\003\004", 4);
+		h[6] = 0x08;
+	}
+	CHECK(!bp_zip_open(ctx, buf, len, &zip));
+	CHECK(ctx->err.code == BP_ERR_CORRUPT);
+	secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
+	CHECK_MSG(secs < 3.0, "recovery took %.1fs", secs);
+	bp_ctx_destroy(ctx);
+	free(buf);
 }
 
 /* CRC mismatch, lying sizes, local/central disagreement. */
@@ -836,6 +865,7 @@ main(void)
 	test_formats();
 	test_names();
 	test_recovery();
+	test_recovery_budget();
 	test_lies();
 	test_entry_defects();
 	test_bomb();
