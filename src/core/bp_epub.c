@@ -1204,6 +1204,8 @@ on_id(void *arg, const char *id)
 	return true;
 }
 
+static char *lead_title(chap_state *cs);
+
 /* Walk callback: content is about to be written (leading chapter). */
 static bool
 on_content(void *arg)
@@ -1218,7 +1220,7 @@ on_content(void *arg)
 	cs->lead_pending = false;
 	if (bp_w_in_chapter(ctx))
 		return true;
-	title = bp_xhtml_first_heading(ctx, cs->doc, false);
+	title = lead_title(cs);
 	ok = bp_w_chapter(ctx, title, 1, cs->path, false);
 	if (title)
 		bp_free(ctx, title);
@@ -1264,6 +1266,39 @@ find_fragments(chap_state *cs, xmlNode *body)
 		}
 		n = bp_xml_walk_next(body, n, descend);
 	}
+}
+
+/*
+ * Title of a leading chapter: the document's first heading that comes
+ * before the first TOC target in it (a later heading is not its title).
+ */
+static char *
+lead_title(chap_state *cs)
+{
+	xmlNode    *body = bp_xhtml_body(cs->doc);
+	xmlNode    *n = body ? body->children : NULL;
+
+	while (n != NULL)
+	{
+		bool		descend = true;
+
+		if (n->type == XML_ELEMENT_NODE)
+		{
+			const char *name = bp_xml_name(n);
+			const char *id = element_id(n);
+
+			if (id != NULL && frag_find(cs, id) >= 0 &&
+				cs->ep->toc[cs->frags[frag_find(cs, id)].toc].found)
+				return NULL;
+			if (bp_xhtml_is_dropped(n))
+				descend = false;
+			else if ((name[0] == 'h' || name[0] == 'H') && name[1] >= '1' &&
+					 name[1] <= '6' && name[2] == '\0')
+				return bp_xml_text(cs->ep->ctx, n);
+		}
+		n = bp_xml_walk_next(body, n, descend);
+	}
+	return NULL;
 }
 
 /* Report progress after a document of n inflated bytes. */

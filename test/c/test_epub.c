@@ -667,6 +667,49 @@ test_synthetic_deep_nav(void)
 	free(z.buf);
 }
 
+/* A leading chapter is not titled by the heading a TOC entry starts at. */
+static void
+test_synthetic_lead_title(void)
+{
+	tzip		z = {0};
+	bp_error	err;
+	bp_book    *b;
+	const char *opf =
+	"<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">"
+	"<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Lead</dc:title></metadata>"
+	"<manifest><item id=\"n\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>"
+	"<item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/></manifest>"
+	"<spine><itemref idref=\"a\"/></spine></package>";
+	const char *nav =
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"><body>"
+	"<nav epub:type=\"toc\"><ol><li><a href=\"a.xhtml#c1\">Chapter One</a></li></ol></nav></body></html>";
+	const char *a =
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Copyright</p>"
+	"<section id=\"c1\"><h1>One</h1><p>Text</p></section></body></html>";
+
+	tzip_add(&z, "mimetype", "application/epub+zip");
+	tzip_add(&z, "content.opf", opf);
+	tzip_add(&z, "nav.xhtml", nav);
+	tzip_add(&z, "a.xhtml", a);
+	tzip_finish(&z);
+	b = parse(z.buf, z.len, &err);
+	CHECK_MSG(b != NULL, "%s", err.message);
+	if (b != NULL)
+	{
+		CHECK(b->nchapters == 2);
+		if (b->nchapters == 2)
+		{
+			CHECK(b->chapters[0].title == NULL && streq(b->chapters[0].text, "Copyright"));
+			CHECK(streq(b->chapters[1].title, "Chapter One") &&
+				  streq(b->chapters[1].text, "One\n\nText"));
+		}
+		else
+			dump_chapters(b);
+		bp_book_free(b);
+	}
+	free(z.buf);
+}
+
 /* ---- the corpus ---- */
 
 /* Count Unicode letters of UTF-8 text. */
@@ -1006,6 +1049,7 @@ main(int argc, char **argv)
 	test_synthetic_ncx_leading();
 	test_synthetic_encodings();
 	test_synthetic_deep_nav();
+	test_synthetic_lead_title();
 	if (corpus != NULL)
 	{
 		/* BP_TEST_ALL_LETTERS=1 compares letters for every corpus book */
