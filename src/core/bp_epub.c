@@ -1398,10 +1398,8 @@ write_document(bp_epub *ep, int pos, const int *order, int lo, int hi,
 
 			if (e->frag != NULL && e->found)
 				continue;
-			if (e->frag != NULL)
-				bp_warn(ctx, "toc_target_missing",
-						"TOC entry \"%s\": no element with id \"%s\" in %s; starts at the document",
-						e->title ? e->title : "", e->frag, it->path);
+			if (e->frag != NULL && ep->nmissing_targets++ == 0)
+				ep->first_missing_target = order[i];
 			ok = start_toc_chapter(ep, order[i]);
 		}
 		cs.lead_pending = !bp_w_in_chapter(ctx);
@@ -1545,6 +1543,15 @@ write_chapters(bp_epub *ep)
 		if (!ep->spine[pos].linear)
 			ok = write_document(ep, pos, order, start[pos], start[pos + 1], true, false);
 
+	if (ok && ep->nmissing_targets > 0)
+	{
+		bp_epub_toc *e = &ep->toc[ep->first_missing_target];
+
+		bp_warn(ctx, "toc_target_missing",
+				"%d TOC entries name an id their document lacks; they start at the "
+				"document, first: \"%s\" -> %s#%s", ep->nmissing_targets,
+				e->title ? e->title : "", e->path, e->frag);
+	}
 	bp_free(ctx, order);
 	bp_free(ctx, start);
 	return ok && !bp_failed(ctx);

@@ -66,6 +66,8 @@ typedef struct bp_epub
 	bp_epub_key *by_path_ci;	/* the same, ignoring ASCII case */
 	int			nby_path;
 	int			nrepairs;		/* TOC hrefs we tried to repair */
+	int			nmissing_targets;	/* TOC #fragments not found */
+	int			first_missing_target;
 
 	bp_epub_spine *spine;
 	int			nspine;
