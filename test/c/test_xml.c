@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include "bp_internal.h"
 #include "bp_test.h"
@@ -283,6 +285,44 @@ test_helpers(void)
 	bp_ctx_destroy(ctx);
 }
 
+static int	global_errors = 0;
+
+/* A global structured error handler that only counts. */
+static void
+count_global(void *data, xmlErrorPtr error)
+{
+	global_errors++;
+}
+
+/* A global entity loader that must stay in place. */
+static xmlParserInputPtr
+global_loader(const char *url, const char *id, xmlParserCtxtPtr pc)
+{
+	return NULL;
+}
+
+/* Errors never reach the global handler; the global loader is restored. */
+static void
+test_globals_untouched(void)
+{
+	const char *bad = "<r><p>a</b> &x; <c d=e></r>";
+	const char *html = "<html><body><p>one<p>two</i></body></html>";
+	bp_ctx	   *ctx;
+	char	   *t;
+
+	xmlSetStructuredErrorFunc(NULL, count_global);
+	xmlSetExternalEntityLoader(global_loader);
+	t = parse_text(bad, BP_XML_HTML_ENTITIES, &ctx);
+	CHECK(has_warning(ctx, "xml_recovered"));
+	free(t);
+	bp_ctx_destroy(ctx);
+	t = parse_text(html, BP_XML_HTML_ENTITIES | BP_XML_HTML_FALLBACK, NULL);
+	free(t);
+	CHECK_MSG(global_errors == 0, "%d errors went to the global handler", global_errors);
+	CHECK(xmlGetExternalEntityLoader() == global_loader);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -293,5 +333,6 @@ main(void)
 	test_bad_bytes();
 	test_html_fallback();
 	test_helpers();
+	test_globals_untouched();
 	return bp_test_summary("test_xml");
 }
