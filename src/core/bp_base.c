@@ -407,8 +407,11 @@ bp_buf_reserve(bp_buf *buf, size_t extra)
 	p = bp_realloc(buf->ctx, buf->data, newcap);
 	if (p == NULL)
 		return false;
+	if (buf->data == NULL)
+		p[0] = '\0';
 	buf->data = p;
 	buf->cap = newcap;
+	buf->data[buf->len] = '\0';
 	return true;
 }
 
