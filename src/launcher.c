@@ -54,6 +54,9 @@
 /* Pause before starting workers again after registration failed. */
 #define BP_REGISTER_BACKOFF_MS	10000
 
+/* Longest pause before connecting again after failed connections. */
+#define BP_CONNECT_BACKOFF_MAX_MS	(5 * 60 * 1000)
+
 /* Pause after an unexpected error in the launcher loop. */
 #define BP_ERROR_BACKOFF_MS		5000
 
@@ -70,6 +73,7 @@ static uint32 *bp_handle_generation = NULL;
 static uint32 bp_seen_orphan_exits = 0;
 
 static void bp_launcher_detach(int code, Datum arg);
+static void bp_connect_backoff(void);
 static bool bp_extension_installed(void);
 static int	bp_recover_orphans(void);
 static int64 bp_count_runnable_jobs(void);
@@ -166,7 +170,11 @@ bp_launcher_main(Datum main_arg)
 	/* A previous launcher may have left reservations for workers never started. */
 	bp_forget_unattached_slots();
 
+	bp_connect_backoff();
 	BackgroundWorkerInitializeConnection(bp_guc_database, NULL, 0);
+	SpinLockAcquire(&BpSharedState->mutex);
+	BpSharedState->connect_failures = 0;
+	SpinLockRelease(&BpSharedState->mutex);
 	pgstat_report_appname("bookparse launcher");
 	ereport(LOG,
 			(errmsg("bookparse launcher started in database \"%s\"",
@@ -280,6 +288,51 @@ bp_launcher_main(Datum main_arg)
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 timeout, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/*
+ * Before connecting: if earlier launchers failed to connect (no such
+ * database: FATAL, then the postmaster restarts us), wait longer each time,
+ * 10 s, 20 s, ... up to 5 min, so that a wrong bookparse.database gives a
+ * few log lines rather than two every restart interval.
+ */
+static void
+bp_connect_backoff(void)
+{
+	uint32		failures;
+	long		wait_ms = 5000;
+	TimestampTz until;
+
+	SpinLockAcquire(&BpSharedState->mutex);
+	failures = BpSharedState->connect_failures;
+	BpSharedState->connect_failures = failures + 1;
+	SpinLockRelease(&BpSharedState->mutex);
+	if (failures == 0)
+		return;
+
+	while (failures-- > 0 && wait_ms < BP_CONNECT_BACKOFF_MAX_MS)
+		wait_ms *= 2;
+	wait_ms = Min(wait_ms, BP_CONNECT_BACKOFF_MAX_MS);
+	if (wait_ms <= 10000)
+		ereport(LOG,
+				(errmsg("bookparse launcher: could not connect to database \"%s\" before; retrying in %ld s, then less and less often",
+						bp_guc_database, wait_ms / 1000),
+				 errhint("Create that database, or set bookparse.database to an existing one (this needs a server restart).")));
+
+	until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), wait_ms);
+	for (;;)
+	{
+		long		left;
+
+		CHECK_FOR_INTERRUPTS();
+		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

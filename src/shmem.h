@@ -67,6 +67,7 @@ typedef struct BpShared
 	pid_t		launcher_pid;
 	Latch	   *launcher_latch;
 	pg_atomic_uint32 orphan_exits;	/* workers that exited with a job */
+	uint32		connect_failures;	/* launcher starts that did not connect */
 	int			nslots;
 	BpWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } BpShared;
