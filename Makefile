@@ -31,6 +31,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# rebuild everything when a header changes (PGXS does not track them)
+$(OBJS): $(wildcard src/*.h) $(wildcard src/core/*.h)
+
 # ---- the core library on its own (no PostgreSQL flags) ----
 CORE_CC ?= $(CC)
 CORE_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
