@@ -60,7 +60,7 @@ CORE_TESTS = $(patsubst test/c/%.c,build/test/%,$(sort $(wildcard test/c/test_*.
 
 build/test/%: test/c/%.c test/c/*.h $(CORE_OBJDIR)/libbookparse_core.a
 	@mkdir -p build/test
-	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
 
 check-core: $(CORE_TESTS)
 	@set -e; for t in $(CORE_TESTS); do echo "== $$t"; $$t; done

@@ -176,8 +176,16 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 	sum_counts(book);
 	if (book->nchapters == 0 || (book->counts.characters == 0 && book->nassets == 0))
 	{
-		bp_fail(ctx, BP_ERR_NO_TEXT, "no text found in the book");
-		goto fail;
+		/*
+		 * A package with metadata but no content documents is still what a
+		 * reader opens (an empty book); with nothing at all, fail.
+		 */
+		if (book->meta.title == NULL)
+		{
+			bp_fail(ctx, BP_ERR_NO_TEXT, "no text found in the book");
+			goto fail;
+		}
+		bp_warn(ctx, "no_text", "the book has metadata but no readable text");
 	}
 	if (!bp_progress(ctx, BP_PHASE_DONE, len))
 		goto fail;
