@@ -132,10 +132,11 @@ do_tap() {
 	if [ -d ../shared/corpus ]; then
 		CORPUS=$(cd ../shared/corpus && pwd)
 	fi
-	pgxs=$(dirname "$(pg_config --pgxs)")/..
+	# pg_config --pgxs is .../pgxs/src/makefiles/pgxs.mk
+	pgxs=$(dirname "$(dirname "$(pg_config --pgxs)")")
 	(cd "$WORK/repo" && bp_as_pg env \
-		PERL5LIB="$pgxs/src/test/perl" \
-		PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
+		PERL5LIB="$pgxs/test/perl" \
+		PG_REGRESS="$pgxs/test/regress/pg_regress" \
 		TESTDIR="$WORK/repo" \
 		BP_SAMPLES="$WORK/repo/build/samples" \
 		BP_CORPUS="$CORPUS" \

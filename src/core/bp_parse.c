@@ -105,6 +105,18 @@ parse_zip(bp_ctx *ctx, const unsigned char *data, size_t len, const char *fmt)
 	return ok;
 }
 
+/* Was a warning with this code recorded? */
+static bool
+has_warning(const bp_book *book, const char *code)
+{
+	int			i;
+
+	for (i = 0; i < book->nwarnings; i++)
+		if (strcmp(book->warnings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
 /* Sum chapter counts into the book's statistics. */
 static void
 sum_counts(bp_book *book)
@@ -180,6 +192,12 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		 * A package with metadata but no content documents is still what a
 		 * reader opens (an empty book); with nothing at all, fail.
 		 */
+		if (has_warning(book, "zip_recovered"))
+		{
+			bp_fail(ctx, BP_ERR_CORRUPT,
+					"damaged zip archive: no text could be recovered from its whole entries");
+			goto fail;
+		}
 		if (book->meta.title == NULL)
 		{
 			bp_fail(ctx, BP_ERR_NO_TEXT, "no text found in the book");
