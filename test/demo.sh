@@ -24,7 +24,7 @@ if [ "$(id -u)" = 0 ]; then make -s install >/dev/null; else sudo make -s instal
 DIR=$(mktemp -d /tmp/bookparse-demo.XXXXXX)
 chmod 755 "$DIR"
 mkdir -p "$DIR/samples"
-cp build/samples/* "$DIR/samples/"
+cp build/samples/*.* "$DIR/samples/"
 cleanup() {
 	if [ "${BP_KEEP:-0}" = 1 ]; then
 		echo "demo: cluster kept: psql -h $PGHOST -p $PGPORT -U postgres"
