@@ -746,6 +746,35 @@ txt_header_metadata(txt_state *t, int a, int b)
 	return true;
 }
 
+/*
+ * Without a "Title:" line, a short first line standing alone (a blank line
+ * after it, not a chapter heading) is taken as the book's title.
+ */
+static bool
+txt_title_line(txt_state *t, int a, int b)
+{
+	int			i = a;
+	const txt_line *l;
+
+	if (t->ctx->book->meta.title != NULL)
+		return true;
+	while (i < b && t->lines[i].blank)
+		i++;
+	if (i >= b)
+		return true;
+	l = &t->lines[i];
+	if (l->heading != H_NONE || l->scene || l->chars < 2 || l->chars > 80 ||
+		(i + 1 < b && !t->lines[i + 1].blank))
+		return true;
+	{
+		char	   *title = bp_strndup(t->ctx, t->text + l->off, l->len);
+		bool		ok = title != NULL && bp_meta_set(t->ctx, &t->ctx->book->meta.title, title);
+
+		bp_free(t->ctx, title);
+		return ok;
+	}
+}
+
 /* Does the line start a Project Gutenberg START/END marker? */
 static bool
 txt_gutenberg_marker(const char *s, size_t len, const char *what)
@@ -956,6 +985,9 @@ bp_parse_txt(bp_ctx *ctx, const unsigned char *data, size_t len)
 		}
 	if (!txt_header_metadata(&t, 0, body_start > 0 ? body_start :
 							 (t.nlines < 60 ? t.nlines : 60)))
+		goto done;
+
+	if (!txt_title_line(&t, body_start, body_end))
 		goto done;
 
 	/* blocks of non-blank lines */

@@ -362,9 +362,28 @@ test_odd(void)
 		bp_book_free(b);
 }
 
+/* A short line standing alone at the top is the title; a long one is not. */
+static void
+test_title_line(void)
+{
+	const char	t1[] = "The Salt Road\n\nChapter 1\n\nIt began at the well.\n";
+	const char	t2[] = "It began at the well, as these things do, with a bucket and a rope that was too short for it.\n\nThen more.\n";
+	bp_book    *b = parse(t1, sizeof(t1) - 1);
+
+	CHECK(b != NULL && b->meta.title && strcmp(b->meta.title, "The Salt Road") == 0);
+	if (b)
+		bp_book_free(b);
+	b = parse(t2, sizeof(t2) - 1);
+	CHECK(b != NULL && b->meta.title == NULL);
+	if (b)
+		bp_book_free(b);
+}
+
+/* Runs the plain-text tests. */
 int
 main(void)
 {
+	test_title_line();
 	test_english();
 	test_russian();
 	test_indented();
