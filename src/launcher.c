@@ -422,7 +422,6 @@ bp_reap_workers(void)
 	for (i = 0; i < BpSharedState->nslots; i++)
 	{
 		pid_t		pid;
-		BpWorkerSlot *slot = &BpSharedState->slots[i];
 
 		if (bp_handles[i] == NULL)
 			continue;
@@ -430,21 +429,8 @@ bp_reap_workers(void)
 			continue;
 		pfree(bp_handles[i]);
 		bp_handles[i] = NULL;
-
-		LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
-		if (slot->reserved && slot->generation == bp_handle_generation[i])
-		{
-			SpinLockAcquire(&slot->mutex);
-			if (slot->job_id != 0)
-				left_job = true;
-			slot->pid = 0;
-			slot->latch = NULL;
-			slot->job_id = 0;
-			slot->phase = BP_SLOT_IDLE;
-			SpinLockRelease(&slot->mutex);
-			slot->reserved = false;
-		}
-		LWLockRelease(BpSharedState->lock);
+		if (bp_slot_release(i, bp_handle_generation[i]))
+			left_job = true;
 	}
 	return left_job;
 }

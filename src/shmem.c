@@ -84,3 +84,26 @@ bp_slot_phase_name(BpSlotPhase phase)
 	}
 	return "unknown";
 }
+
+/* Free a slot reserved for this generation; true if it still held a job. */
+bool
+bp_slot_release(int slotno, uint32 generation)
+{
+	BpWorkerSlot *slot = &BpSharedState->slots[slotno];
+	bool		left_job = false;
+
+	LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
+	if (slot->reserved && slot->generation == generation)
+	{
+		SpinLockAcquire(&slot->mutex);
+		left_job = (slot->job_id != 0);
+		slot->pid = 0;
+		slot->latch = NULL;
+		slot->job_id = 0;
+		slot->phase = BP_SLOT_IDLE;
+		SpinLockRelease(&slot->mutex);
+		slot->reserved = false;
+	}
+	LWLockRelease(BpSharedState->lock);
+	return left_job;
+}

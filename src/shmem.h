@@ -96,6 +96,12 @@ extern void bp_shmem_startup(void);
 /* Name of a slot phase as shown in bookparse.workers. */
 extern const char *bp_slot_phase_name(BpSlotPhase phase);
 
+/*
+ * Free a slot reserved for the given generation (a no-op when it was
+ * reused meanwhile); returns whether it still named a job.
+ */
+extern bool bp_slot_release(int slotno, uint32 generation);
+
 /* ---- worker.c ---- */
 
 /* Entry point of a dynamic parse worker (bgw_function_name). */

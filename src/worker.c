@@ -217,26 +217,11 @@ bp_worker_main(Datum main_arg)
 static void
 bp_worker_detach(int code, Datum arg)
 {
-	BpWorkerSlot *slot;
-	bool		left_job = false;
+	bool		left_job;
 
 	if (BpSharedState == NULL || MySlotNo < 0)
 		return;
-	slot = &BpSharedState->slots[MySlotNo];
-
-	LWLockAcquire(BpSharedState->lock, LW_EXCLUSIVE);
-	if (slot->reserved && slot->generation == MySlotGeneration)
-	{
-		SpinLockAcquire(&slot->mutex);
-		left_job = (slot->job_id != 0);
-		slot->pid = 0;
-		slot->latch = NULL;
-		slot->job_id = 0;
-		slot->phase = BP_SLOT_IDLE;
-		SpinLockRelease(&slot->mutex);
-		slot->reserved = false;
-	}
-	LWLockRelease(BpSharedState->lock);
+	left_job = bp_slot_release(MySlotNo, MySlotGeneration);
 	MySlotNo = -1;
 
 	if (left_job)
