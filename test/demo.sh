@@ -67,7 +67,9 @@ ORDER BY name;
 SELECT name, number AS "#",
        repeat('  ', depth - 1) || coalesce(title, '(untitled)') AS chapter,
        words,
-       left(regexp_replace(text, '\s+', ' ', 'g'), 60) || '…' AS begins
+       CASE WHEN length(text) > 60
+            THEN left(regexp_replace(text, '\s+', ' ', 'g'), 60) || '…'
+            ELSE regexp_replace(text, '\s+', ' ', 'g') END AS begins
 FROM demo_books, bookparse.parse_chapters(content, name)
 ORDER BY name, number;
 
