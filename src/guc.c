@@ -10,6 +10,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "bookparse.h"
@@ -40,14 +41,20 @@ int			bp_guc_debug_parse_delay_ms = 0;
 void
 bp_guc_init(void)
 {
-	DefineCustomStringVariable("bookparse.database",
-							   "Database in which the bookparse background workers run the queue.",
-							   "Only read at server start; the extension must be installed there.",
-							   &bp_guc_database,
-							   "postgres",
-							   PGC_POSTMASTER,
-							   0,
-							   NULL, NULL, NULL);
+	/*
+	 * A server-start setting can only be defined while preloading (later,
+	 * PostgreSQL ends the session with FATAL); without the workers the
+	 * extension's functions still work in any session that loads it.
+	 */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomStringVariable("bookparse.database",
+								   "Database in which the bookparse background workers run the queue.",
+								   "Only read at server start; the extension must be installed there.",
+								   &bp_guc_database,
+								   "postgres",
+								   PGC_POSTMASTER,
+								   0,
+								   NULL, NULL, NULL);
 
 	DefineCustomIntVariable("bookparse.max_workers",
 							"Maximum number of bookparse parse workers.",

@@ -748,7 +748,7 @@ txt_header_metadata(txt_state *t, int a, int b)
 
 /*
  * Without a "Title:" line, a short first line standing alone (a blank line
- * after it, not a chapter heading) is taken as the book's title.
+ * and more text after it, not a chapter heading) is the book's title.
  */
 static bool
 txt_title_line(txt_state *t, int a, int b)
@@ -764,7 +764,7 @@ txt_title_line(txt_state *t, int a, int b)
 		return true;
 	l = &t->lines[i];
 	if (l->heading != H_NONE || l->scene || l->chars < 2 || l->chars > 80 ||
-		(i + 1 < b && !t->lines[i + 1].blank))
+		i + 1 >= b || !t->lines[i + 1].blank)
 		return true;
 	{
 		char	   *title = bp_strndup(t->ctx, t->text + l->off, l->len);
