@@ -754,6 +754,7 @@ static bool
 txt_title_line(txt_state *t, int a, int b)
 {
 	int			i = a;
+	int			j;
 	const txt_line *l;
 
 	if (t->ctx->book->meta.title != NULL)
@@ -766,6 +767,10 @@ txt_title_line(txt_state *t, int a, int b)
 	if (l->heading != H_NONE || l->scene || l->chars < 2 || l->chars > 80 ||
 		i + 1 >= b || !t->lines[i + 1].blank)
 		return true;
+	for (j = i + 1; j < b && t->lines[j].blank; j++)
+		;
+	if (j >= b)
+		return true;			/* the line is all the text there is */
 	{
 		char	   *title = bp_strndup(t->ctx, t->text + l->off, l->len);
 		bool		ok = title != NULL && bp_meta_set(t->ctx, &t->ctx->book->meta.title, title);
