@@ -68,28 +68,6 @@ has_prefix_ci(const char *s, const char *prefix)
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Does the space-separated list s contain token tok? */
-static bool
-has_token(const char *s, const char *tok)
-{
-	size_t		n = strlen(tok);
-
-	while (s != NULL && *s)
-	{
-		const char *e;
-
-		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			s++;
-		e = s;
-		while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
-			e++;
-		if ((size_t) (e - s) == n && strncmp(s, tok, n) == 0)
-			return true;
-		s = e;
-	}
-	return false;
-}
-
 /* ---- reading XML entries ---- */
 
 /* The encoding an XML declaration or HTML meta names, into out; or false. */
@@ -948,7 +926,7 @@ read_spine(bp_epub *ep, xmlNode *spine)
 
 			if (it->entry != NULL && is_document(ep, it) && it->spine_pos < 0 &&
 				!in_spine(ep, it) &&
-				!has_token(it->properties, "nav") &&
+				!bp_has_token(it->properties, "nav") &&
 				!spine_add(ep, i, true))
 				return false;
 		}
@@ -977,7 +955,7 @@ find_cover(bp_epub *ep, xmlNode *md, xmlNode *guide)
 	int			i;
 
 	for (i = 0; i < ep->nitems; i++)
-		if (has_token(ep->items[i].properties, "cover-image") && is_image(ep, i))
+		if (bp_has_token(ep->items[i].properties, "cover-image") && is_image(ep, i))
 			return i;
 	for (n = md; n != NULL; n = bp_xml_walk_next(md, n, true))
 	{

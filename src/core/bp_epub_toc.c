@@ -19,32 +19,6 @@
 
 #define BP_TOC_MAX_ENTRIES 100000
 
-/* Does the space-separated list s contain token tok? */
-static bool
-has_token(const char *s, const char *tok)
-{
-	size_t		n = strlen(tok);
-
-	while (s != NULL && *s)
-	{
-		const char *e;
-
-		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			s++;
-		e = s;
-		while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
-			e++;
-		if ((size_t) (e - s) == n && strncmp(s, tok, n) == 0)
-			return true;
-		/* "epub:toc"-style prefixed tokens */
-		if ((size_t) (e - s) > n && *(e - n - 1) == ':' &&
-			strncmp(e - n, tok, n) == 0)
-			return true;
-		s = e;
-	}
-	return false;
-}
-
 /* Record one TOC entry found in toc_doc (a zip path). */
 static bool
 toc_add(bp_epub *ep, const char *toc_doc, const char *title, const char *href,
@@ -179,7 +153,7 @@ read_nav(bp_epub *ep, int idx)
 			continue;
 		if (nav == NULL)
 			nav = n;
-		if (has_token(bp_xml_attr(n, "type"), "toc"))
+		if (bp_has_token(bp_xml_attr(n, "type"), "toc"))
 		{
 			nav = n;
 			break;
@@ -264,7 +238,7 @@ bp_epub_read_toc(bp_epub *ep)
 	{
 		bp_epub_item *it = &ep->items[i];
 
-		if (it->entry != NULL && has_token(it->properties, "nav"))
+		if (it->entry != NULL && bp_has_token(it->properties, "nav"))
 		{
 			if (!read_nav(ep, i))
 				return false;

@@ -199,6 +199,8 @@ extern char *bp_clean_space(bp_ctx *ctx, const char *s, size_t len);
 /* Case-insensitive ASCII comparisons. */
 extern int	bp_strcasecmp(const char *a, const char *b);
 extern bool bp_has_suffix_ci(const char *s, const char *suffix);
+/* Does the space-separated list s contain tok (also as "prefix:tok")? */
+extern bool bp_has_token(const char *s, const char *tok);
 /* Is [s, s+len) valid UTF-8 without NUL? */
 extern bool bp_utf8_valid(const char *s, size_t len);
 /* Decode one UTF-8 code point at s (len > 0); returns bytes used, or 0 when invalid. */

@@ -89,6 +89,32 @@ bp_has_suffix_ci(const char *s, const char *suffix)
 	return ls >= lx && bp_strcasecmp(s + ls - lx, suffix) == 0;
 }
 
+/* Does the space-separated list s contain tok (also as "prefix:tok")? */
+bool
+bp_has_token(const char *s, const char *tok)
+{
+	size_t		n = strlen(tok);
+
+	while (s != NULL && *s)
+	{
+		const char *e;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		e = s;
+		while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+			e++;
+		if ((size_t) (e - s) == n && strncmp(s, tok, n) == 0)
+			return true;
+		/* "epub:toc"-style prefixed tokens */
+		if ((size_t) (e - s) > n && *(e - n - 1) == ':' &&
+			strncmp(e - n, tok, n) == 0)
+			return true;
+		s = e;
+	}
+	return false;
+}
+
 /* Decode one UTF-8 sequence; bytes used, or 0 when invalid (overlong, surrogate...). */
 int
 bp_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)

@@ -1085,24 +1085,6 @@ bp_zip_is_zip(const unsigned char *data, size_t len)
 	return zip_find_eocd(data, len) >= 0;
 }
 
-/* ASCII case-insensitive string comparison (file-local, no locale). */
-static int
-zip_strcasecmp(const char *a, const char *b)
-{
-	for (;; a++, b++)
-	{
-		int			ca = (unsigned char) *a;
-		int			cb = (unsigned char) *b;
-
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 'a' - 'A';
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 'a' - 'A';
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
-
 /*
  * Find an entry by exact name (binary search over zip->sorted; the first
  * of duplicates), then case-insensitively (linear); NULL if none.
@@ -1127,7 +1109,7 @@ bp_zip_find(bp_zip *zip, const char *name)
 	if (lo < zip->nentries && strcmp(zip->entries[zip->sorted[lo]].name, name) == 0)
 		return &zip->entries[zip->sorted[lo]];
 	for (int i = 0; i < zip->nentries; i++)
-		if (zip_strcasecmp(zip->entries[i].name, name) == 0)
+		if (bp_strcasecmp(zip->entries[i].name, name) == 0)
 			return &zip->entries[i];
 	return NULL;
 }
