@@ -46,3 +46,11 @@ SELECT bookparse.parse(decode(:'zip', 'base64'), 'archive.zip');
 
 -- an error does not leave the session in a bad state: the next parse works
 SELECT bookparse.parse(decode(:'epub', 'base64'))->'metadata'->>'title' AS title;
+
+-- bookparse.work_mem bounds one parse: a 2 MB text needs more than 1MB
+SET bookparse.work_mem = '1MB';
+SELECT * FROM pg_temp.try_parse(convert_to(repeat('many words here. ', 120000), 'UTF8'), 'big.txt');
+-- the same book parses once the limit is raised
+RESET bookparse.work_mem;
+SHOW bookparse.work_mem;
+SELECT (bookparse.parse(convert_to(repeat('many words here. ', 120000), 'UTF8'))->'stats'->>'words')::int AS words;

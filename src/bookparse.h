@@ -17,6 +17,7 @@ extern int	bp_guc_naptime_ms;		/* bookparse.naptime (sighup) */
 extern int	bp_guc_max_attempts;	/* bookparse.max_attempts */
 extern int	bp_guc_job_timeout_ms;	/* bookparse.job_timeout; 0 = none */
 extern int	bp_guc_max_book_size_kb;	/* bookparse.max_book_size */
+extern int	bp_guc_work_mem_kb;		/* bookparse.work_mem */
 
 /* Define every bookparse.* GUC; called from _PG_init. */
 extern void bp_guc_init(void);

@@ -34,6 +34,9 @@ int			bp_guc_job_timeout_ms = 5 * 60 * 1000;
 /* bookparse.max_book_size: largest book submit() accepts */
 int			bp_guc_max_book_size_kb = 100 * 1024;
 
+/* bookparse.work_mem: most memory one parse may hold, in kB */
+int			bp_guc_work_mem_kb = 64 * 1024;
+
 /* bookparse.debug_parse_delay: test-only pause in every parse */
 int			bp_guc_debug_parse_delay_ms = 0;
 
@@ -99,6 +102,16 @@ bp_guc_init(void)
 							&bp_guc_max_book_size_kb,
 							100 * 1024, 1, 1024 * 1024,
 							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.work_mem",
+							"Most memory one parse may hold.",
+							"A book that needs more fails with limit_exceeded. "
+							"Settable per session for parse() and run_queue(); workers read it at reload.",
+							&bp_guc_work_mem_kb,
+							64 * 1024, 1024, MAX_KILOBYTES,
+							PGC_USERSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 

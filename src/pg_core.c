@@ -13,22 +13,15 @@
 
 #include "bookparse.h"
 
-/*
- * Most memory one parse may hold.  A later issue turns this into the GUC
- * bookparse.work_mem; until then it is this constant, set in this one
- * place (BP_PG_MEMORY_GUC names the GUC in hints once it exists).
- */
-#define BP_PG_MAX_MEMORY	((size_t) 256 * 1024 * 1024)
-/* #define BP_PG_MEMORY_GUC "bookparse.work_mem" */
+/* The setting named in limit errors: most memory one parse may hold. */
+#define BP_PG_MEMORY_GUC	"bookparse.work_mem"
 
-#ifdef BP_PG_MEMORY_GUC
-#define BP_PG_LIMIT_HINT(limit) \
-	errhint("Raise %s (now %s) to parse bigger books.", BP_PG_MEMORY_GUC, (limit))
-#else
-#define BP_PG_MEMORY_GUC	NULL
-#define BP_PG_LIMIT_HINT(limit) \
-	errhint("A parse may use at most %s of memory.", (limit))
-#endif
+/* Bytes of bookparse.work_mem. */
+static size_t
+bp_pg_max_memory(void)
+{
+	return (size_t) bp_guc_work_mem_kb * 1024;
+}
 
 /* Progress callback: stop the parse when an interrupt waits to be served. */
 static bool
@@ -49,7 +42,7 @@ void
 bp_pg_options(bp_options *opts)
 {
 	bp_options_init(opts);
-	opts->max_memory = BP_PG_MAX_MEMORY;
+	opts->max_memory = bp_pg_max_memory();
 	opts->memory_setting = BP_PG_MEMORY_GUC;
 	opts->progress = bp_pg_progress;
 	opts->progress_arg = NULL;
@@ -111,7 +104,10 @@ bp_pg_report_error(const bp_error *err, const char *filename)
 										 : "parse failed");
 	char		limit[64];
 
-	snprintf(limit, sizeof(limit), "%zuMB", BP_PG_MAX_MEMORY / (1024 * 1024));
+	if (bp_guc_work_mem_kb % 1024 == 0)
+		snprintf(limit, sizeof(limit), "%dMB", bp_guc_work_mem_kb / 1024);
+	else
+		snprintf(limit, sizeof(limit), "%dkB", bp_guc_work_mem_kb);
 
 	ereport(ERROR,
 			(errcode(bp_pg_sqlstate(code)),
@@ -125,7 +121,7 @@ bp_pg_report_error(const bp_error *err, const char *filename)
 			 code == BP_ERR_UNSUPPORTED ?
 			 errdetail("The book uses a feature bookparse does not read, such as encryption.") : 0,
 			 code == BP_ERR_LIMIT ?
-			 BP_PG_LIMIT_HINT(limit) : 0,
+			 errhint("Raise %s (now %s) to parse bigger books.", BP_PG_MEMORY_GUC, limit) : 0,
 			 code == BP_ERR_INTERNAL ?
 			 errhint("This is a bug in bookparse; please report it with the book.") : 0));
 	pg_unreachable();
