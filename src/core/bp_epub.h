@@ -114,4 +114,15 @@ extern char *bp_xhtml_first_heading(bp_ctx *ctx, struct _xmlDoc *doc,
 /* Is this element one whose content is never text (script, style, ...)? */
 extern bool bp_xhtml_is_dropped(const struct _xmlNode *node);
 
+
+/* bp_epub.c: a lower-case copy of s; does s start with prefix (ASCII, any case)? */
+extern char *bp_epub_lower_dup(bp_ctx *ctx, const char *s);
+extern bool bp_epub_has_prefix_ci(const char *s, const char *prefix);
+
+/* bp_epub_meta.c: read the OPF <metadata> into the book model. */
+extern bool bp_epub_read_metadata(bp_epub *ep, struct _xmlNode *md);
+
+/* bp_epub_chapters.c: write the chapters of the spine documents. */
+extern bool bp_epub_write_chapters(bp_epub *ep);
+
 #endif							/* BP_EPUB_H */
