@@ -66,3 +66,6 @@ check-core: $(CORE_TESTS)
 	@set -e; for t in $(CORE_TESTS); do echo "== $$t"; $$t; done
 
 .PHONY: check-core
+
+bench: all
+	sh test/bench/run.sh
