@@ -323,12 +323,18 @@ bp_enc_looks_cyrillic(const unsigned char *data, size_t len,
 	size_t		letters = 0;
 	size_t		hi = 0;
 	size_t		i;
+	bool		in_tag = false;
 
 	*lower_hi = *lower_lo = 0;
 	for (i = 0; i < len; i++)
 	{
 		unsigned char c = data[i];
 
+		/* ASCII letters of XML markup say nothing about the text */
+		if (c == '<')
+			in_tag = true;
+		else if (c == '>')
+			in_tag = false;
 		if (c >= 0xC0)
 		{
 			hi++;
@@ -337,7 +343,7 @@ bp_enc_looks_cyrillic(const unsigned char *data, size_t len,
 			else
 				(*lower_lo)++;
 		}
-		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		else if (!in_tag && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 			letters++;
 	}
 	return hi >= 8 && hi * 2 >= letters;
