@@ -779,6 +779,56 @@ zip_scan_sig(const unsigned char *data, size_t len, size_t from, uint32_t sig,
 }
 
 /*
+ * After one inflate() call that brought the entry's output to produced
+ * bytes: check the entry and total limits, report progress now and then,
+ * and judge rc.  Returns 1 at the end of the stream, 0 to go on, and -1 to
+ * stop: ctx failed (limits, memory, cancel) or *why says what is wrong with
+ * the data.  at_end says all input was given and no progress is possible
+ * (truncated_why is then the reason).
+ */
+static int
+zip_inflate_check(bp_ctx *ctx, const char *name, int rc, size_t produced,
+				  size_t already, size_t *next_progress, size_t pos,
+				  bool at_end, const char *truncated_why, const char **why)
+{
+	if (produced > zip_max_entry(ctx))
+	{
+		zip_fail_entry_limit(ctx, name);
+		return -1;
+	}
+	if (produced > zip_max_total(ctx) - already)
+	{
+		zip_fail_total_limit(ctx, name);
+		return -1;
+	}
+	if (produced >= *next_progress)
+	{
+		*next_progress = produced + ZIP_PROGRESS_STEP;
+		if (!bp_progress(ctx, BP_PHASE_INFLATING, pos))
+			return -1;
+	}
+	if (rc == Z_STREAM_END)
+		return 1;
+	if (rc == Z_MEM_ERROR)
+	{
+		if (!bp_failed(ctx))
+			bp_fail(ctx, BP_ERR_LIMIT, "out of memory while inflating \"%s\"", name);
+		return -1;
+	}
+	if (rc == Z_BUF_ERROR && at_end)
+	{
+		*why = truncated_why;
+		return -1;
+	}
+	if (rc != Z_OK && rc != Z_BUF_ERROR)
+	{
+		*why = "its deflate data is corrupt";
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Measure deflate data that starts at start by inflating it to its end
  * (output discarded).  Returns false with *why when the stream is corrupt
  * or truncated, or false with ctx failed (limits, memory, cancel).
@@ -796,6 +846,7 @@ zip_measure_deflate(bp_zip *zip, const char *name, size_t start,
 	size_t		out = 0;
 	size_t		next_progress = ZIP_PROGRESS_STEP;
 	int			rc = Z_OK;
+	int			step;
 	bool		ok = false;
 
 	*why = NULL;
@@ -824,41 +875,13 @@ zip_measure_deflate(bp_zip *zip, const char *name, size_t start,
 		before = zs.avail_out;
 		rc = inflate(&zs, Z_NO_FLUSH);
 		out += before - zs.avail_out;
-		if (out > zip_max_entry(ctx))
+		step = zip_inflate_check(ctx, name, rc, out, *inflated, &next_progress,
+								 start + (size_t) zs.total_in,
+								 zs.avail_in == 0 && in_left == 0,
+								 "its deflate data is truncated", why);
+		if (step != 0)
 		{
-			zip_fail_entry_limit(ctx, name);
-			break;
-		}
-		if (out > zip_max_total(ctx) - *inflated)
-		{
-			zip_fail_total_limit(ctx, name);
-			break;
-		}
-		if (out >= next_progress)
-		{
-			next_progress = out + ZIP_PROGRESS_STEP;
-			if (!bp_progress(ctx, BP_PHASE_INFLATING, start + (size_t) zs.total_in))
-				break;
-		}
-		if (rc == Z_STREAM_END)
-		{
-			ok = true;
-			break;
-		}
-		if (rc == Z_MEM_ERROR)
-		{
-			if (!bp_failed(ctx))
-				bp_fail(ctx, BP_ERR_LIMIT, "out of memory while inflating \"%s\"", name);
-			break;
-		}
-		if (rc == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0)
-		{
-			*why = "its deflate data is truncated";
-			break;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR)
-		{
-			*why = "its deflate data is corrupt";
+			ok = (step > 0);
 			break;
 		}
 	}
@@ -1155,7 +1178,6 @@ zip_inflate_entry(bp_zip *zip, const bp_zip_entry *e, size_t data_start,
 {
 	bp_ctx	   *ctx = zip->ctx;
 	size_t		max_entry = zip_max_entry(ctx);
-	size_t		max_total = zip_max_total(ctx);
 	size_t		already = ctx->total_inflated;
 	const unsigned char *in = zip->data + data_start;
 	size_t		in_left = inlen;
@@ -1166,6 +1188,7 @@ zip_inflate_entry(bp_zip *zip, const bp_zip_entry *e, size_t data_start,
 	unsigned char *buf;
 	z_stream	zs;
 	int			rc;
+	int			step;
 	bool		ok = false;
 
 	/* first buffer: the smaller of the declared size and a bound from the input */
@@ -1227,42 +1250,15 @@ zip_inflate_entry(bp_zip *zip, const bp_zip_entry *e, size_t data_start,
 		before = room;
 		rc = inflate(&zs, Z_NO_FLUSH);
 		produced += before - zs.avail_out;
-		if (produced > max_entry)
+		step = zip_inflate_check(ctx, e->name, rc, produced, already,
+								 &next_progress, data_start + (size_t) zs.total_in,
+								 zs.avail_out > 0 && zs.avail_in == 0 && in_left == 0,
+								 inlen < e->comp_size ?
+								 "the archive ends inside its data" :
+								 "its deflate data is truncated", why);
+		if (step != 0)
 		{
-			zip_fail_entry_limit(ctx, e->name);
-			break;
-		}
-		if (produced > max_total - already)
-		{
-			zip_fail_total_limit(ctx, e->name);
-			break;
-		}
-		if (produced >= next_progress)
-		{
-			next_progress = produced + ZIP_PROGRESS_STEP;
-			if (!bp_progress(ctx, BP_PHASE_INFLATING, data_start + (size_t) zs.total_in))
-				break;
-		}
-		if (rc == Z_STREAM_END)
-		{
-			ok = true;
-			break;
-		}
-		if (rc == Z_MEM_ERROR)
-		{
-			if (!bp_failed(ctx))
-				bp_fail(ctx, BP_ERR_LIMIT, "out of memory while inflating \"%s\"", e->name);
-			break;
-		}
-		if (rc == Z_BUF_ERROR && zs.avail_out > 0 && zs.avail_in == 0 && in_left == 0)
-		{
-			*why = inlen < e->comp_size ?
-				"the archive ends inside its data" : "its deflate data is truncated";
-			break;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR)
-		{
-			*why = "its deflate data is corrupt";
+			ok = (step > 0);
 			break;
 		}
 	}
