@@ -58,12 +58,11 @@ put_le(unsigned char **b, size_t *len, size_t *cap, uint32_t v, int n)
 	put(b, len, cap, t, (size_t) n);
 }
 
-/* Add a stored entry to the zip. */
+/* Add a stored entry of dl bytes (binary content allowed) to the zip. */
 static void
-tzip_add(tzip *z, const char *name, const char *data)
+tzip_add_n(tzip *z, const char *name, const char *data, size_t dl)
 {
-	size_t		nl = strlen(name),
-				dl = strlen(data);
+	size_t		nl = strlen(name);
 	uint32_t	crc = (uint32_t) crc32(0, (const Bytef *) data, (uInt) dl);
 	size_t		off = z->len;
 
@@ -98,6 +97,13 @@ tzip_add(tzip *z, const char *name, const char *data)
 	put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) off, 4);
 	put(&z->cd, &z->cdlen, &z->cdcap, name, nl);
 	z->n++;
+}
+
+/* Add a stored entry holding the C string data to the zip. */
+static void
+tzip_add(tzip *z, const char *name, const char *data)
+{
+	tzip_add_n(z, name, data, strlen(data));
 }
 
 /* Finish the zip: central directory and end record. */
@@ -495,57 +501,6 @@ test_synthetic_ncx_leading(void)
 		dump_chapters(b);
 	bp_book_free(b);
 	free(z.buf);
-}
-
-/* Add an entry with explicit length (binary content). */
-static void
-tzip_add_n(tzip *z, const char *name, const char *data, size_t dl)
-{
-	char	   *tmp = malloc(dl + 1);
-
-	/* tzip_add works on C strings: reuse it through a NUL-free copy */
-	memcpy(tmp, data, dl);
-	tmp[dl] = '\0';
-	if (memchr(data, 0, dl) == NULL)
-		tzip_add(z, name, tmp);
-	else
-	{
-		size_t		nl = strlen(name);
-		uint32_t	crc = (uint32_t) crc32(0, (const Bytef *) data, (uInt) dl);
-		size_t		off = z->len;
-
-		put_le(&z->buf, &z->len, &z->cap, 0x04034b50, 4);
-		put_le(&z->buf, &z->len, &z->cap, 20, 2);
-		put_le(&z->buf, &z->len, &z->cap, 0, 2);
-		put_le(&z->buf, &z->len, &z->cap, 0, 2);
-		put_le(&z->buf, &z->len, &z->cap, 0, 4);
-		put_le(&z->buf, &z->len, &z->cap, crc, 4);
-		put_le(&z->buf, &z->len, &z->cap, (uint32_t) dl, 4);
-		put_le(&z->buf, &z->len, &z->cap, (uint32_t) dl, 4);
-		put_le(&z->buf, &z->len, &z->cap, (uint32_t) nl, 2);
-		put_le(&z->buf, &z->len, &z->cap, 0, 2);
-		put(&z->buf, &z->len, &z->cap, name, nl);
-		put(&z->buf, &z->len, &z->cap, data, dl);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0x02014b50, 4);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 20, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 20, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 4);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, crc, 4);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) dl, 4);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) dl, 4);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) nl, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 2);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, 0, 4);
-		put_le(&z->cd, &z->cdlen, &z->cdcap, (uint32_t) off, 4);
-		put(&z->cd, &z->cdlen, &z->cdcap, name, nl);
-		z->n++;
-	}
-	free(tmp);
 }
 
 /* Content documents in Latin-1, UTF-16 and mislabelled UTF-8. */
