@@ -10,15 +10,21 @@
 #include "fmgr.h"
 
 #include "bookparse.h"
+#include "bookparse_core.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* Define the GUCs and, when preloaded, register the background launcher. */
+/*
+ * Define the GUCs, count libxml2's and ICU's allocations against
+ * bookparse.work_mem (hooks that pass through outside a parse) and, when
+ * preloaded, register the background launcher.
+ */
 void
 _PG_init(void)
 {
 	bp_guc_init();
+	bp_memhooks_install();
 	bp_workers_init();
 }

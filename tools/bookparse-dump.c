@@ -56,6 +56,8 @@ usage(FILE *f)
 			"Options:\n"
 			"  --max-memory=SIZE   most memory the parse may use (e.g. 64MB;\n"
 			"                      units B, kB, MB, GB; default 256MB)\n"
+			"  --stats             also print to stderr the parse's peak memory\n"
+			"                      (core, zlib, libxml2 and ICU together)\n"
 			"  --version           print the version and exit\n"
 			"  --help              print this help and exit\n"
 			"\n"
@@ -238,6 +240,7 @@ main(int argc, char **argv)
 	size_t		len = 0;
 	bool		ok = true;
 	bool		options_done = false;
+	bool		stats = false;
 	int			i;
 
 	/* a closed pipe is a write error, not a signal */
@@ -271,6 +274,8 @@ main(int argc, char **argv)
 				return 2;
 			}
 		}
+		else if (!options_done && strcmp(a, "--stats") == 0)
+			stats = true;
 		else if (!options_done && strcmp(a, "--help") == 0)
 		{
 			usage(stdout);
@@ -357,6 +362,14 @@ main(int argc, char **argv)
 				bp_code_name(err.code == BP_OK ? BP_ERR_INTERNAL : err.code),
 				err.message[0] ? err.message : "parse failed");
 		return 1;
+	}
+	if (stats)
+	{
+		int			hooks = bp_memhooks_active();
+
+		fprintf(stderr, "peak_memory_bytes=%zu counted=core,zlib%s%s\n",
+				book->peak_memory, (hooks & 1) ? ",libxml2" : "",
+				(hooks & 2) ? ",icu" : "");
 	}
 
 	switch (mode)

@@ -188,6 +188,17 @@ typedef struct bp_book
 extern void bp_options_init(bp_options *opts);
 
 /*
+ * Count libxml2's and ICU's allocations against the limit of the parse
+ * running on the calling thread.  Installs process-wide allocation hooks
+ * once; safe at any time (blocks carry no header), and bp_parse() calls it
+ * itself.  The extension calls it from _PG_init.  bp_memhooks_active()
+ * says what is counted: bit 1 libxml2, bit 2 ICU (0 where the C library
+ * cannot report block sizes).
+ */
+extern void bp_memhooks_install(void);
+extern int	bp_memhooks_active(void);
+
+/*
  * Parse a book.  On success returns a book (free it with bp_book_free) and
  * leaves err->code == BP_OK.  On failure returns NULL and fills *err.
  * filename is only a hint for messages and may be NULL.

@@ -94,14 +94,14 @@ bp_ctx_destroy(bp_ctx *ctx)
 	free(ctx);
 }
 
-/* Record the limit error for an allocation of size bytes. */
-static void
-fail_limit(bp_ctx *ctx, size_t size)
+/* Record the memory-limit error naming the setting and the activity. */
+bool
+bp_fail_limit(bp_ctx *ctx)
 {
 	char		limit[32];
 
 	bp_format_bytes(ctx->opts.max_memory, limit, sizeof(limit));
-	bp_fail(ctx, BP_ERR_LIMIT,
+	return bp_fail(ctx, BP_ERR_LIMIT,
 			"book needs more than %s (%s) while %s; raise %s to parse it",
 			ctx->opts.memory_setting, limit,
 			ctx->activity[0] ? ctx->activity : "parsing",
@@ -117,9 +117,9 @@ bp_alloc(bp_ctx *ctx, size_t size)
 	if (bp_failed(ctx))
 		return NULL;
 	if (size > ctx->opts.max_memory ||
-		ctx->mem_used + size + HDR_SIZE > ctx->opts.max_memory)
+		bp_mem_total(ctx) + size + HDR_SIZE > ctx->opts.max_memory)
 	{
-		fail_limit(ctx, size);
+		bp_fail_limit(ctx);
 		return NULL;
 	}
 	h = malloc(HDR_SIZE + size);
@@ -136,8 +136,8 @@ bp_alloc(bp_ctx *ctx, size_t size)
 		ctx->allocs->prev = h;
 	ctx->allocs = h;
 	ctx->mem_used += size + HDR_SIZE;
-	if (ctx->mem_used > ctx->mem_peak)
-		ctx->mem_peak = ctx->mem_used;
+	if (bp_mem_total(ctx) > ctx->mem_peak)
+		ctx->mem_peak = bp_mem_total(ctx);
 	return (char *) h + HDR_SIZE;
 }
 
@@ -166,9 +166,9 @@ bp_realloc(bp_ctx *ctx, void *ptr, size_t size)
 	h = (bp_alloc_hdr *) ((char *) ptr - HDR_SIZE);
 	if (size > h->size &&
 		(size > ctx->opts.max_memory ||
-		 ctx->mem_used - h->size + size > ctx->opts.max_memory))
+		 bp_mem_total(ctx) - h->size + size > ctx->opts.max_memory))
 	{
-		fail_limit(ctx, size);
+		bp_fail_limit(ctx);
 		return NULL;
 	}
 	nh = realloc(h, HDR_SIZE + size);
@@ -186,8 +186,8 @@ bp_realloc(bp_ctx *ctx, void *ptr, size_t size)
 		nh->next->prev = nh;
 	ctx->mem_used = ctx->mem_used - nh->size + size;
 	nh->size = size;
-	if (ctx->mem_used > ctx->mem_peak)
-		ctx->mem_peak = ctx->mem_used;
+	if (bp_mem_total(ctx) > ctx->mem_peak)
+		ctx->mem_peak = bp_mem_total(ctx);
 	return (char *) nh + HDR_SIZE;
 }
 
@@ -353,7 +353,7 @@ bp_progress(bp_ctx *ctx, bp_phase phase, size_t done)
 	if (ctx->opts.progress == NULL)
 		return true;
 	if (!ctx->opts.progress(ctx->opts.progress_arg, phase, done,
-							ctx->input_len, ctx->mem_used))
+							ctx->input_len, bp_mem_total(ctx)))
 		return bp_fail(ctx, BP_ERR_CANCELED, "parse canceled while %s",
 					   ctx->activity[0] ? ctx->activity : "parsing");
 	return true;

@@ -119,8 +119,11 @@ typedef struct bp_ctx
 	size_t		input_len;
 
 	/* memory accounting */
-	size_t		mem_used;
-	size_t		mem_peak;
+	size_t		mem_used;		/* bytes of bp_alloc blocks (and zlib) */
+	int64_t		mem_ext;		/* bytes libxml2 and ICU hold (bp_memhooks.c);
+								 * may drift below 0 when they free blocks
+								 * from before the parse */
+	size_t		mem_peak;		/* highest bp_mem_total() seen */
 	struct bp_alloc_hdr *allocs;	/* every live allocation */
 	size_t		total_inflated;
 
@@ -168,6 +171,22 @@ bp_failed(const bp_ctx *ctx)
 {
 	return ctx->err.code != BP_OK;
 }
+
+/* Record the memory-limit error naming the setting and the activity. */
+extern bool bp_fail_limit(bp_ctx *ctx);
+
+/* Bytes the parse holds now: its own blocks plus libxml2's and ICU's. */
+static inline size_t
+bp_mem_total(const bp_ctx *ctx)
+{
+	return ctx->mem_used + (ctx->mem_ext > 0 ? (size_t) ctx->mem_ext : 0);
+}
+
+/* Charge library allocations to ctx while it is current (bp_memhooks.c). */
+extern bp_ctx *bp_mem_enter(bp_ctx *ctx);
+extern void bp_mem_leave(bp_ctx *prev);
+/* The libxml2 parser context to stop when the limit is crossed, or NULL. */
+extern void bp_mem_set_parser(void *parser);
 
 /* Set what the parse is doing, for limit messages ("inflating a.xhtml"). */
 extern void bp_set_activity(bp_ctx *ctx, const char *fmt,...) BP_PRINTF(2, 3);

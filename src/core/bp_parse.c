@@ -145,9 +145,11 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 	const char *fmt;
 	const char *what = NULL;
 	bp_book    *book;
+	bp_ctx	   *prev_ctx;
 	bool		ok;
 
 	memset(err, 0, sizeof(*err));
+	bp_memhooks_install();
 	ctx = bp_ctx_create(opts, filename, len);
 	if (ctx == NULL)
 	{
@@ -155,6 +157,7 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		strcpy(err->message, "out of memory");
 		return NULL;
 	}
+	prev_ctx = bp_mem_enter(ctx);
 	book = ctx->book;
 	bp_set_activity(ctx, "reading");
 	if (!bp_progress(ctx, BP_PHASE_READING, 0))
@@ -209,6 +212,7 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		goto fail;
 	bp_text_cleanup(ctx);
 	book->peak_memory = ctx->mem_peak;
+	bp_mem_leave(prev_ctx);
 	return book;
 
 fail:
@@ -219,6 +223,7 @@ fail:
 		strcpy(err->message, "unknown failure");
 	}
 	bp_ctx_destroy(ctx);
+	bp_mem_leave(prev_ctx);
 	return NULL;
 }
 

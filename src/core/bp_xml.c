@@ -674,7 +674,9 @@ bp_xml_parse_xml(bp_xml_state *st, const char *buf, int len, bool *wellformed)
 	pc->sax->getEntity = bp_xml_get_entity;
 	pc->sax->resolveEntity = bp_xml_no_resolve;
 	pc->sax->externalSubset = bp_xml_no_subset;
+	bp_mem_set_parser(pc);
 	doc = xmlCtxtReadMemory(pc, buf, len, NULL, "UTF-8", BP_XML_OPTIONS);
+	bp_mem_set_parser(NULL);
 	*wellformed = pc->wellFormed != 0;
 	pc->_private = NULL;
 	xmlFreeParserCtxt(pc);
@@ -696,7 +698,9 @@ bp_xml_parse_html(bp_xml_state *st, const char *buf, int len)
 	pc->sax->serror = bp_xml_serror;
 	pc->sax->resolveEntity = bp_xml_no_resolve;
 	pc->sax->externalSubset = bp_xml_no_subset;
+	bp_mem_set_parser(pc);
 	doc = htmlCtxtReadMemory(pc, buf, len, NULL, "UTF-8", BP_HTML_OPTIONS);
+	bp_mem_set_parser(NULL);
 	pc->_private = NULL;
 	htmlFreeParserCtxt(pc);
 	return doc;
@@ -747,6 +751,12 @@ bp_xml_parse(bp_ctx *ctx, const char *data, size_t len, const char *what,
 	st.collect = true;
 	doc = bp_xml_parse_xml(&st, in.data, (int) in.len, &wellformed);
 	st.collect = false;
+	if (bp_failed(ctx))
+	{
+		/* the memory hooks stopped the parser at the limit */
+		xmlSetExternalEntityLoader(old_loader);
+		goto done;
+	}
 	if (doc != NULL && xmlDocGetRootElement(doc) == NULL)
 	{
 		xmlFreeDoc(doc);
@@ -775,6 +785,8 @@ bp_xml_parse(bp_ctx *ctx, const char *data, size_t len, const char *what,
 	}
 
 	xmlSetExternalEntityLoader(old_loader);
+	if (bp_failed(ctx))
+		goto done;
 
 	if (st.nerrors > 0)
 		bp_warn(ctx, "xml_recovered", "%s: %d XML error%s, first: line %d: %s",
