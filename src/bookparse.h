@@ -39,4 +39,7 @@ extern void bp_pg_report_error(const bp_error *err, const char *filename) pg_att
 /* SQLSTATE of a core error code. */
 extern int	bp_pg_sqlstate(bp_code code);
 
+/* ERROR when held bytes pass bookparse.work_mem ("while <what> <number>"). */
+extern void bp_pg_check_memory(size_t held, const char *what, int number);
+
 #endif							/* BOOKPARSE_H */

@@ -23,6 +23,16 @@ bp_pg_max_memory(void)
 	return (size_t) bp_guc_work_mem_kb * 1024;
 }
 
+/* bookparse.work_mem as its setting reads: "32MB" or "1536kB". */
+static void
+bp_pg_work_mem_text(char *out, size_t outlen)
+{
+	if (bp_guc_work_mem_kb % 1024 == 0)
+		snprintf(out, outlen, "%dMB", bp_guc_work_mem_kb / 1024);
+	else
+		snprintf(out, outlen, "%dkB", bp_guc_work_mem_kb);
+}
+
 /* Progress callback: stop the parse when an interrupt waits to be served. */
 static bool
 bp_pg_progress(void *arg, bp_phase phase, size_t done, size_t total,
@@ -46,6 +56,26 @@ bp_pg_options(bp_options *opts)
 	opts->memory_setting = BP_PG_MEMORY_GUC;
 	opts->progress = bp_pg_progress;
 	opts->progress_arg = NULL;
+}
+
+/*
+ * ERROR (54000, the core's limit message) when a book being stored holds
+ * more than bookparse.work_mem; what says what it was doing.
+ */
+void
+bp_pg_check_memory(size_t held, const char *what, int number)
+{
+	char		limit[32];
+	char		activity[64];
+
+	if (held <= bp_pg_max_memory())
+		return;
+	bp_pg_work_mem_text(limit, sizeof(limit));
+	snprintf(activity, sizeof(activity), "%s %d", what, number);
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("book needs more than %s (%s) while %s; raise %s to parse it",
+					BP_PG_MEMORY_GUC, limit, activity, BP_PG_MEMORY_GUC)));
 }
 
 /* SQLSTATE of a core error code. */
@@ -104,10 +134,7 @@ bp_pg_report_error(const bp_error *err, const char *filename)
 										 : "parse failed");
 	char		limit[64];
 
-	if (bp_guc_work_mem_kb % 1024 == 0)
-		snprintf(limit, sizeof(limit), "%dMB", bp_guc_work_mem_kb / 1024);
-	else
-		snprintf(limit, sizeof(limit), "%dkB", bp_guc_work_mem_kb);
+	bp_pg_work_mem_text(limit, sizeof(limit));
 
 	ereport(ERROR,
 			(errcode(bp_pg_sqlstate(code)),

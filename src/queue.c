@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
@@ -471,6 +472,7 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 	bp_options	opts;
 	bp_error	err;
 	const char *status;
+	size_t		store_peak;
 
 	values[0] = Int64GetDatum(run->job.book_id);
 	bp_spi_run(bp_spi_plan(&plan_read_book,
@@ -491,12 +493,18 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		return;
 	}
 	raw = d;
-	content = DatumGetByteaPP(raw);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (!isnull)
 		filename = TextDatumGetCString(d);
 
 	bp_pg_options(&opts);
+	/* a book bigger than bookparse.work_mem is not even detoasted */
+	if (!bp_input_fits(toast_raw_datum_size(raw) - VARHDRSZ, &opts, &err))
+	{
+		parse_failed(run, &err, out);
+		return;
+	}
+	content = DatumGetByteaPP(raw);
 	opts.want_html = true;
 	opts.want_text = true;
 	opts.want_assets = true;
@@ -525,7 +533,9 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		out->kind = BP_OUT_SKIP;
 		return;
 	}
-	bp_store_book(run->job.book_id, *bookp, status);
+	store_peak = bp_store_book(run->job.book_id, *bookp, status);
+	if (store_peak > run->peak_memory)
+		run->peak_memory = store_peak;
 	bp_book_free(*bookp);
 	*bookp = NULL;
 	job_done(run);

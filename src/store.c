@@ -158,6 +158,25 @@ delete_old_results(int64 book_id)
 			   values, NULL, SPI_OK_DELETE);
 }
 
+/* Most bytes held while storing the current book (model + one row). */
+static size_t store_peak;
+
+/*
+ * Count the row about to be written: the parsed book still held plus the
+ * PostgreSQL memory of the row must stay within bookparse.work_mem.
+ */
+static void
+note_row_memory(const bp_book *book, MemoryContext rowcxt, const char *what,
+				int number)
+{
+	size_t		held = book->held_memory +
+		(size_t) MemoryContextMemAllocated(rowcxt, true);
+
+	if (held > store_peak)
+		store_peak = held;
+	bp_pg_check_memory(held, what, number);
+}
+
 /* Insert the chapters of a book, one prepared INSERT each. */
 static void
 insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
@@ -204,6 +223,7 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 		values[10] = Int64GetDatum(ch->counts.characters);
 		values[11] = Int64GetDatum(ch->counts.paragraphs);
 
+		note_row_memory(book, rowcxt, "storing chapter", i + 1);
 		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -259,6 +279,7 @@ insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 			nulls[4] = 'n';
 		values[5] = BoolGetDatum(a->is_cover);
 
+		note_row_memory(book, rowcxt, "storing asset", i + 1);
 		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -313,12 +334,14 @@ update_book_row(int64 book_id, const bp_book *book, const char *status)
 /*
  * Replace the stored results of a book with a parsed model: chapters,
  * assets, metadata columns, metadata jsonb, statistics and status.
+ * Returns the most bytes held while storing (see note_row_memory).
  */
-void
+size_t
 bp_store_book(int64 book_id, const bp_book *book, const char *status)
 {
 	MemoryContext rowcxt;
 
+	store_peak = book->held_memory;
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 								   "bookparse store row",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -327,4 +350,5 @@ bp_store_book(int64 book_id, const bp_book *book, const char *status)
 	insert_assets(book_id, book, rowcxt);
 	update_book_row(book_id, book, status);
 	MemoryContextDelete(rowcxt);
+	return store_peak;
 }

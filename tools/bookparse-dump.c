@@ -56,6 +56,8 @@ usage(FILE *f)
 			"Options:\n"
 			"  --max-memory=SIZE   most memory the parse may use (e.g. 64MB;\n"
 			"                      units B, kB, MB, GB; default 256MB)\n"
+			"  --full              build text, HTML and assets, as the workers do\n"
+			"                      (output as chosen above)\n"
 			"  --stats             also print to stderr the parse's peak memory\n"
 			"                      (core, zlib, libxml2 and ICU together)\n"
 			"  --version           print the version and exit\n"
@@ -241,6 +243,7 @@ main(int argc, char **argv)
 	bool		ok = true;
 	bool		options_done = false;
 	bool		stats = false;
+	bool		full = false;
 	int			i;
 
 	/* a closed pipe is a write error, not a signal */
@@ -274,6 +277,8 @@ main(int argc, char **argv)
 				return 2;
 			}
 		}
+		else if (!options_done && strcmp(a, "--full") == 0)
+			full = true;
 		else if (!options_done && strcmp(a, "--stats") == 0)
 			stats = true;
 		else if (!options_done && strcmp(a, "--help") == 0)
@@ -352,6 +357,8 @@ main(int argc, char **argv)
 	opts.want_text = (mode == MODE_TEXT);
 	opts.want_html = (mode == MODE_HTML);
 	opts.want_assets = false;
+	if (full)
+		opts.want_text = opts.want_html = opts.want_assets = true;
 
 	memset(&err, 0, sizeof(err));
 	book = bp_parse(data, len, name, &opts, &err);
@@ -367,8 +374,9 @@ main(int argc, char **argv)
 	{
 		int			hooks = bp_memhooks_active();
 
-		fprintf(stderr, "peak_memory_bytes=%zu counted=core,zlib%s%s\n",
-				book->peak_memory, (hooks & 1) ? ",libxml2" : "",
+		fprintf(stderr, "peak_memory_bytes=%zu held_memory_bytes=%zu"
+				" counted=core,zlib%s%s\n",
+				book->peak_memory, book->held_memory, (hooks & 1) ? ",libxml2" : "",
 				(hooks & 2) ? ",icu" : "");
 	}
 

@@ -179,6 +179,7 @@ typedef struct bp_book
 	bp_counts	counts;			/* sums over chapters */
 	int64_t		reading_minutes;	/* ceil(words / 200) */
 	size_t		peak_memory;	/* most bytes the parse held at once */
+	size_t		held_memory;	/* bytes the finished book still holds */
 	size_t		input_size;
 
 	struct bp_ctx *ctx;			/* owner of all memory */
@@ -201,8 +202,17 @@ extern int	bp_memhooks_active(void);
 /*
  * Parse a book.  On success returns a book (free it with bp_book_free) and
  * leaves err->code == BP_OK.  On failure returns NULL and fills *err.
- * filename is only a hint for messages and may be NULL.
+ * filename is only a hint for messages and may be NULL.  The caller holds
+ * the len input bytes for the whole parse, so they count against
+ * opts->max_memory too.
  */
+/*
+ * Can a book of len bytes be parsed within opts->max_memory at all?  False
+ * (with the limit error in *err) when the input alone is over it: callers
+ * that hold the book compressed or on disk check this before loading it.
+ */
+extern bool bp_input_fits(size_t len, const bp_options *opts, bp_error *err);
+
 extern bp_book *bp_parse(const unsigned char *data, size_t len,
 						 const char *filename, const bp_options *opts,
 						 bp_error *err);

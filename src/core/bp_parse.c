@@ -136,6 +136,44 @@ sum_counts(bp_book *book)
 	book->reading_minutes = (book->counts.words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE;
 }
 
+/* Charge the input the caller holds; false (ctx failed) when over the limit. */
+static bool
+charge_input(bp_ctx *ctx, size_t len)
+{
+	char		size[32];
+
+	bp_format_bytes(len, size, sizeof(size));
+	bp_set_activity(ctx, "reading the book (%s)", size);
+	if (len > ctx->opts.max_memory)
+		return bp_fail_limit(ctx);
+	ctx->mem_used += len;
+	if (bp_mem_total(ctx) > ctx->mem_peak)
+		ctx->mem_peak = bp_mem_total(ctx);
+	return true;
+}
+
+/* Can a book of len bytes fit the memory limit at all: see bookparse_core.h. */
+bool
+bp_input_fits(size_t len, const bp_options *opts, bp_error *err)
+{
+	bp_ctx	   *ctx;
+	bool		ok;
+
+	memset(err, 0, sizeof(*err));
+	ctx = bp_ctx_create(opts, NULL, len);
+	if (ctx == NULL)
+	{
+		err->code = BP_ERR_LIMIT;
+		strcpy(err->message, "out of memory");
+		return false;
+	}
+	ok = charge_input(ctx, len);
+	if (!ok)
+		*err = ctx->err;
+	bp_ctx_destroy(ctx);
+	return ok;
+}
+
 /* Parse a book: see bookparse_core.h. */
 bp_book *
 bp_parse(const unsigned char *data, size_t len, const char *filename,
@@ -159,6 +197,8 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 	}
 	prev_ctx = bp_mem_enter(ctx);
 	book = ctx->book;
+	if (!charge_input(ctx, len))
+		goto fail;
 	bp_set_activity(ctx, "reading");
 	if (!bp_progress(ctx, BP_PHASE_READING, 0))
 		goto fail;
@@ -212,6 +252,7 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		goto fail;
 	bp_text_cleanup(ctx);
 	book->peak_memory = ctx->mem_peak;
+	book->held_memory = bp_mem_total(ctx);
 	bp_mem_leave(prev_ctx);
 	return book;
 
