@@ -48,8 +48,11 @@ SELECT bookparse.parse(decode(:'zip', 'base64'), 'archive.zip');
 SELECT bookparse.parse(decode(:'epub', 'base64'))->'metadata'->>'title' AS title;
 
 -- bookparse.work_mem bounds one parse: a 2 MB text needs more than 1MB
+-- (the book itself counts: it is held during the parse)
 SET bookparse.work_mem = '1MB';
 SELECT * FROM pg_temp.try_parse(convert_to(repeat('many words here. ', 120000), 'UTF8'), 'big.txt');
+-- a 300 kB text fits, but parsing it does not
+SELECT * FROM pg_temp.try_parse(convert_to(repeat('many words here. ', 18000), 'UTF8'), 'mid.txt');
 -- the same book parses once the limit is raised
 RESET bookparse.work_mem;
 SHOW bookparse.work_mem;
