@@ -77,11 +77,15 @@ CREATE TABLE bookparse.book (
 	chapters integer,
 	reading_minutes bigint,
 	submitted_at timestamptz NOT NULL DEFAULT now(),
-	parsed_at timestamptz
+	parsed_at timestamptz,
+	-- the role that submitted the book: row-level security shows a writer
+	-- only its own books (docs/security.md)
+	submitted_by name NOT NULL DEFAULT current_user
 );
 CREATE INDEX book_status_idx ON bookparse.book (status);
 CREATE INDEX book_sha256_idx ON bookparse.book (content_sha256);
 CREATE INDEX book_parsed_at_idx ON bookparse.book (parsed_at);
+CREATE INDEX book_submitted_by_idx ON bookparse.book (submitted_by);
 
 -- The chapters of a parsed book in reading order.
 CREATE TABLE bookparse.chapter (
@@ -136,6 +140,9 @@ CREATE INDEX job_queued_idx ON bookparse.job (priority DESC, enqueued_at, id)
 	WHERE state = 'queued';
 -- running jobs (bookparse.status, orphan recovery)
 CREATE INDEX job_running_idx ON bookparse.job (id) WHERE state = 'running';
+-- finished history, oldest first (purge_jobs, bookparse.keep_history)
+CREATE INDEX job_finished_idx ON bookparse.job (finished_at)
+	WHERE state IN ('done', 'failed', 'canceled');
 CREATE INDEX job_book_idx ON bookparse.job (book_id);
 
 -- the rows are user data: pg_dump keeps them
@@ -178,8 +185,73 @@ RETURNS integer
 AS 'MODULE_PATHNAME', 'bp_run_queue'
 LANGUAGE C VOLATILE;
 
--- The queue at a glance.
-CREATE VIEW bookparse.status AS
+-- Whether the queue is paused (bookparse.pause()): one row, kept across
+-- restarts; workers and run_queue() claim no job while paused is true.
+CREATE TABLE bookparse.queue_state (
+	onerow boolean PRIMARY KEY DEFAULT true CHECK (onerow),
+	paused boolean NOT NULL DEFAULT false,
+	paused_at timestamptz,
+	paused_by name
+);
+INSERT INTO bookparse.queue_state DEFAULT VALUES;
+
+-- Stop taking new jobs (running ones finish); true if it was running.
+CREATE FUNCTION bookparse.pause()
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH old AS (SELECT paused FROM bookparse.queue_state FOR UPDATE),
+	upd AS (
+		UPDATE bookparse.queue_state
+		   SET paused = true,
+		       paused_at = CASE WHEN paused THEN paused_at ELSE now() END,
+		       paused_by = CASE WHEN paused THEN paused_by ELSE current_user END
+		RETURNING 1)
+	SELECT NOT paused FROM old, upd
+$$;
+
+COMMENT ON FUNCTION bookparse.pause() IS
+'Stop the workers and run_queue() from taking new jobs (running jobs finish; nothing is lost); survives restarts until bookparse.resume()';
+
+-- Take jobs again after pause(); true if it was paused.
+CREATE FUNCTION bookparse.resume()
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH old AS (SELECT paused FROM bookparse.queue_state FOR UPDATE),
+	upd AS (
+		UPDATE bookparse.queue_state
+		   SET paused = false, paused_at = NULL, paused_by = NULL
+		RETURNING 1)
+	SELECT paused FROM old, upd
+$$;
+
+COMMENT ON FUNCTION bookparse.resume() IS
+'Let the workers and run_queue() take jobs again after bookparse.pause()';
+
+-- Queue failed books again; returns how many.
+CREATE FUNCTION bookparse.retry_failed(older_than interval DEFAULT '0',
+									   error_code text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'bp_retry_failed'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION bookparse.retry_failed(interval, text) IS
+'Queue again every failed book whose last job ended at least older_than ago (and whose error_code matches, when given); returns how many';
+
+-- Delete finished job history older than keep, in short batches.
+CREATE FUNCTION bookparse.purge_jobs(keep interval DEFAULT '7 days')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'bp_purge_jobs'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION bookparse.purge_jobs(interval) IS
+'Delete done, failed and canceled jobs that finished more than keep ago, 1000 rows per statement; returns how many (books and their results stay)';
+
+-- The queue at a glance (each role counts the rows it may see).
+CREATE VIEW bookparse.status WITH (security_invoker = true) AS
 SELECT
 	(SELECT count(*) FROM bookparse.job WHERE state = 'queued') AS queued,
 	(SELECT count(*) FROM bookparse.job WHERE state = 'running') AS running,
@@ -189,7 +261,8 @@ SELECT
 	  WHERE state = 'queued') AS oldest_queued_age,
 	(SELECT count(*) FROM bookparse.book
 	  WHERE status = 'parsed' AND parsed_at > now() - interval '1 hour')
-	  AS parsed_last_hour;
+	  AS parsed_last_hour,
+	(SELECT paused FROM bookparse.queue_state) AS paused;
 
 -- ==== workers view (src/worker.c) ====
 
@@ -217,3 +290,103 @@ CREATE VIEW bookparse.workers AS
 
 COMMENT ON VIEW bookparse.workers IS
 'One row per bookparse parse worker, in the spirit of pg_stat_progress_*';
+
+-- ==== roles, privileges and row-level security (docs/security.md) ====
+--
+-- Keep this section last: it revokes from PUBLIC whatever the script made
+-- before it.  test/pgtap/ checks every object of the schema from the
+-- catalog, so an object added later without its grants fails a test.
+
+-- The three roles are cluster-wide: a second database that installs the
+-- extension finds them already there.  DROP EXTENSION leaves them.
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOREACH r IN ARRAY ARRAY['bookparse_reader', 'bookparse_writer',
+							 'bookparse_admin']
+	LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+		END IF;
+	END LOOP;
+	-- writer has everything reader has; admin everything writer has
+	IF NOT pg_catalog.pg_has_role('bookparse_writer', 'bookparse_reader', 'MEMBER') THEN
+		GRANT bookparse_reader TO bookparse_writer;
+	END IF;
+	IF NOT pg_catalog.pg_has_role('bookparse_admin', 'bookparse_writer', 'MEMBER') THEN
+		GRANT bookparse_writer TO bookparse_admin;
+	END IF;
+END
+$$;
+
+-- Nothing for PUBLIC (functions get EXECUTE for PUBLIC by default).
+REVOKE ALL ON ALL TABLES IN SCHEMA bookparse FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA bookparse FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA bookparse FROM PUBLIC;
+REVOKE ALL ON SCHEMA bookparse FROM PUBLIC;
+
+GRANT USAGE ON SCHEMA bookparse
+	TO bookparse_reader, bookparse_writer, bookparse_admin;
+
+-- reader: the results (row-level security decides which rows)
+GRANT SELECT ON bookparse.book, bookparse.chapter, bookparse.asset,
+	bookparse.job, bookparse.status, bookparse.queue_state
+	TO bookparse_reader;
+
+-- writer: submit, reparse, cancel, wait, parse; the functions run as the
+-- caller, so these are the rows and columns they touch (own books only)
+GRANT EXECUTE ON FUNCTION bookparse.submit(bytea, text, integer),
+	bookparse.reparse(bigint, integer), bookparse.cancel(bigint),
+	bookparse.wait(bigint, interval),
+	bookparse.parse(bytea, text), bookparse.parse_chapters(bytea, text),
+	bookparse.detect_format(bytea), bookparse.describe_format(bytea)
+	TO bookparse_writer;
+GRANT INSERT (filename, content, content_sha256, byte_size, format),
+	UPDATE (status, error, error_code), DELETE
+	ON bookparse.book TO bookparse_writer;
+GRANT INSERT (book_id, priority),
+	UPDATE (state, priority, run_after, finished_at, error, error_code)
+	ON bookparse.job TO bookparse_writer;
+
+-- admin: the queue itself and everything in it
+GRANT EXECUTE ON FUNCTION bookparse.run_queue(integer, interval),
+	bookparse.retry_failed(interval, text), bookparse.purge_jobs(interval),
+	bookparse.pause(), bookparse.resume(), bookparse.worker_slots()
+	TO bookparse_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bookparse.book, bookparse.chapter,
+	bookparse.asset, bookparse.job TO bookparse_admin;
+GRANT UPDATE ON bookparse.queue_state TO bookparse_admin;
+GRANT SELECT ON bookparse.workers TO bookparse_admin;
+-- monitoring roles see the workers (pids, phases, ids; no book content)
+GRANT EXECUTE ON FUNCTION bookparse.worker_slots() TO pg_monitor;
+GRANT SELECT ON bookparse.workers TO pg_monitor;
+
+-- Row-level security.  A row is visible to
+--   - members of bookparse_admin: every row;
+--   - the role that submitted the book: its book, chapters, assets, jobs;
+--   - pure readers (members of bookparse_reader that are not writers):
+--     every row, read only (reporting, the application's read side).
+-- Superusers and the tables' owner bypass it (the workers run as one).
+ALTER TABLE bookparse.book ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bookparse.chapter ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bookparse.asset ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bookparse.job ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY book_admin ON bookparse.book
+	USING (pg_catalog.pg_has_role(current_user, 'bookparse_admin', 'MEMBER'));
+CREATE POLICY book_owner ON bookparse.book
+	USING (submitted_by = current_user)
+	WITH CHECK (submitted_by = current_user);
+CREATE POLICY book_reader ON bookparse.book FOR SELECT
+	USING (pg_catalog.pg_has_role(current_user, 'bookparse_reader', 'MEMBER')
+		   AND NOT pg_catalog.pg_has_role(current_user, 'bookparse_writer', 'MEMBER'));
+
+-- chapters, assets and jobs: visible and writable with their book (the
+-- subquery is itself filtered by the book's policies)
+CREATE POLICY chapter_book ON bookparse.chapter
+	USING (EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = book_id));
+CREATE POLICY asset_book ON bookparse.asset
+	USING (EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = book_id));
+CREATE POLICY job_book ON bookparse.job
+	USING (EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = book_id));

@@ -40,6 +40,15 @@ int			bp_guc_work_mem_kb = 64 * 1024;
 /* bookparse.debug_parse_delay: test-only pause in every parse */
 int			bp_guc_debug_parse_delay_ms = 0;
 
+/* bookparse.keep_history: finished jobs kept this long, in s; <= 0 = all */
+int			bp_guc_keep_history_s = 7 * 24 * 3600;
+
+/* bookparse.worker_role: role the parse workers run as ("" = superuser) */
+char	   *bp_guc_worker_role = NULL;
+
+/* bookparse.debug_purge_interval: test-only period of the history purge */
+int			bp_guc_debug_purge_interval_ms = 0;
+
 /* Define every bookparse.* GUC; called from _PG_init. */
 void
 bp_guc_init(void)
@@ -122,6 +131,35 @@ bp_guc_init(void)
 							&bp_guc_debug_parse_delay_ms,
 							0, 0, 3600 * 1000,
 							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.keep_history",
+							"How long finished jobs stay in bookparse.job before the launcher deletes them.",
+							"Applied once an hour by the launcher, in bookparse.database. "
+							"0 or -1 keeps the history for ever.",
+							&bp_guc_keep_history_s,
+							7 * 24 * 3600, -1, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("bookparse.worker_role",
+							   "Role the parse workers run as.",
+							   "Empty: the bootstrap superuser. Otherwise a role with LOGIN that is a "
+							   "superuser or a member of bookparse_admin.",
+							   &bp_guc_worker_role,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("bookparse.debug_purge_interval",
+							"Test only: how often the launcher applies bookparse.keep_history (0 = once an hour).",
+							"Leave it at 0.",
+							&bp_guc_debug_purge_interval_ms,
+							0, 0, 3600 * 1000,
+							PGC_SIGHUP,
 							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE,
 							NULL, NULL, NULL);
 

@@ -17,6 +17,10 @@
  *	- count runnable queued jobs and start dynamic workers, up to
  *	  bookparse.max_workers and never more than there are jobs waiting;
  *	  ask surplus workers to exit after their job when max_workers shrank;
+ *	- once an hour (and at start, and when a reload changes it) apply
+ *	  bookparse.keep_history: delete finished jobs older than that, 1000
+ *	  rows per transaction;
+ *	- while bookparse.pause() is in force, count no job (start no worker);
  *	- sleep on its latch for naptime (bookparse.submit() sets the latch when
  *	  its transaction commits, see bp_wake_workers).
  *
@@ -28,7 +32,9 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -40,8 +46,10 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
+#include "utils/acl.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "bookparse.h"
@@ -59,6 +67,12 @@
 
 /* Pause after an unexpected error in the launcher loop. */
 #define BP_ERROR_BACKOFF_MS		5000
+
+/* How often the launcher applies bookparse.keep_history. */
+#define BP_PURGE_INTERVAL_MS	(3600 * 1000)
+
+/* Most purge transactions (of BP_PURGE_BATCH rows) per launcher loop. */
+#define BP_PURGE_MAX_BATCHES	20
 
 #if PG_VERSION_NUM >= 150000
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -82,6 +96,11 @@ static void bp_forget_unattached_slots(void);
 static bool bp_start_worker(void);
 static int	bp_workers_wanted(int64 runnable);
 static void bp_balance_workers(int64 runnable);
+static int64 bp_purge_history(bool *more);
+static bool bp_check_worker_role(void);
+
+/* bookparse.worker_role resolved by bp_check_worker_role (InvalidOid: none) */
+static Oid	bp_worker_roleoid = InvalidOid;
 
 #if PG_VERSION_NUM >= 150000
 /* shmem_request_hook: ask for bookparse's shared memory. */
@@ -145,6 +164,8 @@ bp_launcher_main(Datum main_arg)
 	volatile bool register_warned = false;
 	volatile TimestampTz next_recover = 0;
 	volatile TimestampTz register_retry_at = 0;
+	volatile TimestampTz next_purge = 0;
+	int			keep_history = bp_guc_keep_history_s;
 	MemoryContext loop_cxt;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -195,6 +216,10 @@ bp_launcher_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			timeout = bp_guc_naptime_ms;
+			/* a new bookparse.keep_history applies at once */
+			if (bp_guc_keep_history_s != keep_history)
+				next_purge = 0;
+			keep_history = bp_guc_keep_history_s;
 		}
 
 		if (bp_reap_workers())
@@ -240,11 +265,31 @@ bp_launcher_main(Datum main_arg)
 					next_recover = TimestampTzPlusMilliseconds(now, BP_RECOVER_INTERVAL_MS);
 				}
 
+				if (bp_guc_keep_history_s > 0 && now >= next_purge)
+				{
+					bool		more = false;
+					int64		purged;
+
+					next_purge = TimestampTzPlusMilliseconds(now,
+															 bp_guc_debug_purge_interval_ms > 0 ?
+															 bp_guc_debug_purge_interval_ms :
+															 BP_PURGE_INTERVAL_MS);
+					purged = bp_purge_history(&more);
+					if (purged > 0)
+						ereport(LOG,
+								(errmsg("bookparse launcher: deleted " INT64_FORMAT " finished job(s) older than bookparse.keep_history (%d s)",
+										purged, bp_guc_keep_history_s)));
+					/* more to delete: go on at the next loop, not in an hour */
+					if (more)
+						next_purge = now;
+				}
+
 				runnable = bp_count_runnable_jobs();
 				bp_balance_workers(runnable);
 
 				/* start workers while there are jobs nobody will take */
-				if (runnable > 0 && now >= register_retry_at)
+				if (runnable > 0 && now >= register_retry_at &&
+					bp_check_worker_role())
 				{
 					int			tostart = bp_workers_wanted(runnable);
 					bool		failed = false;
@@ -394,7 +439,9 @@ bp_count_runnable_jobs(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	rc = SPI_execute("SELECT count(*) FROM bookparse.job"
-					 " WHERE state = 'queued' AND run_after <= now()",
+					 " WHERE state = 'queued' AND run_after <= now()"
+					 " AND NOT EXISTS (SELECT 1 FROM bookparse.queue_state"
+					 "  WHERE paused)",
 					 true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "bookparse launcher: counting queued jobs failed");
@@ -518,6 +565,7 @@ bp_start_worker(void)
 
 		extra.dboid = MyDatabaseId;
 		extra.generation = generation;
+		extra.roleoid = bp_worker_roleoid;
 		memcpy(worker.bgw_extra, &extra, sizeof(extra));
 	}
 	worker.bgw_notify_pid = MyProcPid;
@@ -635,4 +683,108 @@ bp_balance_workers(int64 runnable)
 		}
 	}
 	LWLockRelease(BpSharedState->lock);
+}
+
+/*
+ * Apply bookparse.keep_history: delete finished jobs older than that, one
+ * transaction of BP_PURGE_BATCH rows at a time so that no lock or snapshot
+ * is held long, at most BP_PURGE_MAX_BATCHES of them; *more tells whether
+ * rows may remain.  Returns how many were deleted.
+ */
+static int64
+bp_purge_history(bool *more)
+{
+	TimestampTz cutoff;
+	int64		total = 0;
+	int			i;
+
+	cutoff = GetCurrentTimestamp() -
+		(TimestampTz) bp_guc_keep_history_s * USECS_PER_SEC;
+	*more = false;
+	for (i = 0; i < BP_PURGE_MAX_BATCHES; i++)
+	{
+		uint64		n;
+
+		CHECK_FOR_INTERRUPTS();
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING,
+							   "bookparse: deleting job history past bookparse.keep_history");
+		n = bp_queue_purge_batch(cutoff, BP_PURGE_BATCH);
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		total += (int64) n;
+		if (n < BP_PURGE_BATCH)
+			return total;
+	}
+	*more = true;
+	return total;
+}
+
+/*
+ * Resolve bookparse.worker_role for the next workers: it must exist, have
+ * LOGIN and be a superuser or a member of bookparse_admin (whose row-level
+ * security policies show every row).  Logs a problem once per distinct
+ * setting and returns false then: no worker starts until it is fixed.
+ */
+static bool
+bp_check_worker_role(void)
+{
+	static char *logged = NULL;
+	const char *name = bp_guc_worker_role ? bp_guc_worker_role : "";
+	const char *problem = NULL;
+	Oid			roleoid = InvalidOid;
+
+	if (name[0] == '\0')
+	{
+		bp_worker_roleoid = InvalidOid;
+		return true;
+	}
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	{
+		HeapTuple	tup = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
+
+		if (!HeapTupleIsValid(tup))
+			problem = "does not exist";
+		else
+		{
+			Form_pg_authid form = (Form_pg_authid) GETSTRUCT(tup);
+			Oid			admin;
+
+			roleoid = form->oid;
+			admin = get_role_oid("bookparse_admin", true);
+			if (!form->rolcanlogin)
+				problem = "has no LOGIN";
+			else if (!form->rolsuper &&
+					 (!OidIsValid(admin) || !is_member_of_role(roleoid, admin)))
+				problem = "is neither a superuser nor a member of bookparse_admin";
+			ReleaseSysCache(tup);
+		}
+	}
+	CommitTransactionCommand();
+
+	if (problem == NULL)
+	{
+		bp_worker_roleoid = roleoid;
+		if (logged != NULL)
+		{
+			pfree(logged);
+			logged = NULL;
+		}
+		return true;
+	}
+	if (logged == NULL || strcmp(logged, name) != 0)
+	{
+		ereport(WARNING,
+				(errmsg("bookparse launcher: bookparse.worker_role \"%s\" %s; no parse worker starts",
+						name, problem),
+				 errhint("Create the role with LOGIN and GRANT bookparse_admin TO it, or reset bookparse.worker_role.")));
+		if (logged != NULL)
+			pfree(logged);
+		logged = MemoryContextStrdup(TopMemoryContext, name);
+	}
+	return false;
 }

@@ -66,6 +66,7 @@ static SPIPlanPtr plan_job_end = NULL;
 static SPIPlanPtr plan_book_status = NULL;
 static SPIPlanPtr plan_book_set = NULL;
 static SPIPlanPtr plan_orphans = NULL;
+static SPIPlanPtr plan_purge = NULL;
 
 static TimestampTz claim_horizon = 0;
 
@@ -170,8 +171,9 @@ spi_bool(int row, int col)
 }
 
 /*
- * Claim the next queued job whose run_after has passed; marks it running
- * (worker_pid, started_at, attempts + 1) and its book parsing.
+ * Claim the next queued job whose run_after has passed, unless the queue
+ * is paused; marks it running (worker_pid, started_at, attempts + 1) and
+ * its book parsing.
  */
 bool
 bp_queue_claim(BpJob *job)
@@ -189,6 +191,8 @@ bp_queue_claim(BpJob *job)
 						   "WITH next AS ("
 						   "  SELECT id FROM bookparse.job"
 						   "   WHERE state = 'queued' AND run_after <= $1"
+						   "   AND NOT EXISTS (SELECT 1 FROM bookparse.queue_state"
+						   "     WHERE paused)"
 						   "   ORDER BY priority DESC, enqueued_at, id"
 						   "   LIMIT 1 FOR UPDATE SKIP LOCKED),"
 						   " claimed AS ("
@@ -840,6 +844,37 @@ bp_queue_recover_orphans(void)
 					  "the process running this job exited before it finished");
 		record_outcome(&runs[i], &out);
 	}
+	queue_spi_end(pushed);
+	return n;
+}
+
+/*
+ * Delete at most limit finished jobs (done, failed, canceled) that ended
+ * before cutoff, oldest first, skipping rows others hold locked; returns
+ * how many.  Inside a transaction with an active snapshot or not (pushes
+ * one then).
+ */
+uint64
+bp_queue_purge_batch(TimestampTz cutoff, int limit)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
+	Datum		values[2];
+	bool		pushed;
+	uint64		n;
+
+	pushed = queue_spi_begin();
+	values[0] = TimestampTzGetDatum(cutoff);
+	values[1] = Int32GetDatum(limit);
+	bp_spi_run(bp_spi_plan(&plan_purge,
+						   "DELETE FROM bookparse.job WHERE id IN ("
+						   " SELECT id FROM bookparse.job"
+						   "  WHERE state IN ('done', 'failed', 'canceled')"
+						   "  AND finished_at < $1"
+						   "  ORDER BY finished_at LIMIT $2"
+						   "  FOR UPDATE SKIP LOCKED)",
+						   2, argtypes),
+			   values, NULL, SPI_OK_DELETE);
+	n = SPI_processed;
 	queue_spi_end(pushed);
 	return n;
 }

@@ -68,6 +68,16 @@ extern void bp_queue_execute(BpJobRun *run);
  */
 extern int	bp_queue_recover_orphans(void);
 
+/* Rows one DELETE of bookparse.purge_jobs() and of the launcher removes. */
+#define BP_PURGE_BATCH	1000
+
+/*
+ * Delete at most limit finished jobs (done, failed, canceled) that ended
+ * before cutoff, oldest first, skipping rows locked by others; returns how
+ * many.  Inside a transaction.
+ */
+extern uint64 bp_queue_purge_batch(TimestampTz cutoff, int limit);
+
 /* ---- worker.c / launcher.c ---- */
 
 /*

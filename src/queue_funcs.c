@@ -30,11 +30,16 @@ PG_FUNCTION_INFO_V1(bp_reparse);
 PG_FUNCTION_INFO_V1(bp_cancel);
 PG_FUNCTION_INFO_V1(bp_wait);
 PG_FUNCTION_INFO_V1(bp_run_queue);
+PG_FUNCTION_INFO_V1(bp_retry_failed);
+PG_FUNCTION_INFO_V1(bp_purge_jobs);
 
 /* Longest sleep between two looks at a book in wait(). */
 #define BP_WAIT_MAX_SLEEP_MS	100
 
 static SPIPlanPtr plan_submit = NULL;
+static SPIPlanPtr plan_submit_job = NULL;
+static SPIPlanPtr plan_paused = NULL;
+static SPIPlanPtr plan_retry_failed = NULL;
 static SPIPlanPtr plan_lock_book = NULL;
 static SPIPlanPtr plan_requeue_existing = NULL;
 static SPIPlanPtr plan_new_job = NULL;
@@ -174,20 +179,32 @@ bp_submit(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
 
 	funcs_spi_connect();
+
+	/*
+	 * Two statements: the job's row-level security policy looks the book up
+	 * and would not see it inserted by the same statement.
+	 */
 	bp_spi_run(bp_spi_plan(&plan_submit,
-						   "WITH b AS ("
-						   "  INSERT INTO bookparse.book (filename, content,"
-						   "   content_sha256, byte_size, format)"
-						   "  VALUES ($1, $2, pg_catalog.sha256($2),"
-						   "   pg_catalog.octet_length($2), $3)"
-						   "  RETURNING id),"
-						   " j AS ("
-						   "  INSERT INTO bookparse.job (book_id, priority)"
-						   "  SELECT id, $4 FROM b)"
-						   " SELECT id FROM b",
-						   4, argtypes),
-			   values, nulls, SPI_OK_SELECT);
+						   "INSERT INTO bookparse.book (filename, content,"
+						   " content_sha256, byte_size, format)"
+						   " VALUES ($1, $2, pg_catalog.sha256($2),"
+						   "  pg_catalog.octet_length($2), $3)"
+						   " RETURNING id",
+						   3, argtypes),
+			   values, nulls, SPI_OK_INSERT_RETURNING);
 	book_id = first_int64();
+	{
+		Oid			jobtypes[2] = {INT8OID, INT4OID};
+		Datum		jobvalues[2];
+
+		jobvalues[0] = Int64GetDatum(book_id);
+		jobvalues[1] = values[3];
+		bp_spi_run(bp_spi_plan(&plan_submit_job,
+							   "INSERT INTO bookparse.job (book_id, priority)"
+							   " VALUES ($1, $2)",
+							   2, jobtypes),
+				   jobvalues, NULL, SPI_OK_INSERT);
+	}
 	SPI_finish();
 
 	wake_at_commit();
@@ -417,10 +434,31 @@ bp_wait(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(result);
 }
 
+/* Whether bookparse.pause() is in force (a fresh look). */
+static bool
+queue_paused(void)
+{
+	bool		paused;
+	bool		isnull;
+
+	funcs_spi_connect();
+	bp_spi_run(bp_spi_plan(&plan_paused,
+						   "SELECT EXISTS (SELECT 1 FROM bookparse.queue_state"
+						   " WHERE paused)",
+						   0, NULL),
+			   NULL, NULL, SPI_OK_SELECT);
+	paused = SPI_processed > 0 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+								   SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return paused;
+}
+
 /*
  * bookparse.run_queue(max_jobs int, max_time interval) -> int: parse
  * queued books in this session until the queue is empty, max_jobs jobs
  * ran or max_time passed (checked between books); returns how many ran.
+ * Takes nothing while the queue is paused (bookparse.pause()).
  * Each book is stored in its own subtransaction of the caller's
  * transaction; claimed jobs stay locked until it ends.
  */
@@ -442,6 +480,14 @@ bp_run_queue(PG_FUNCTION_ARGS)
 	}
 	if (!PG_ARGISNULL(1))
 		max_time_us = interval_usecs(PG_GETARG_INTERVAL_P(1));
+
+	if (queue_paused())
+	{
+		ereport(NOTICE,
+				(errmsg("the bookparse queue is paused: run_queue() takes no job"),
+				 errhint("SELECT bookparse.resume() lets it run again.")));
+		PG_RETURN_INT32(0);
+	}
 
 	bp_queue_set_horizon(start);
 	PG_TRY();
@@ -475,4 +521,98 @@ bp_run_queue(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 
 	PG_RETURN_INT32(n);
+}
+
+/*
+ * bookparse.retry_failed(older_than interval, error_code text) -> int:
+ * queue again every failed book whose last job ended at least older_than
+ * ago (books whose history was purged count as old enough), only those
+ * with that error_code when it is not NULL; returns how many.  Books
+ * locked by someone else at that moment are skipped, not waited for.
+ */
+Datum
+bp_retry_failed(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {INTERVALOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	int64		n;
+	Interval	zero;
+
+	memset(&zero, 0, sizeof(zero));
+	values[0] = PG_ARGISNULL(0) ? IntervalPGetDatum(&zero) : PG_GETARG_DATUM(0);
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, values[0],
+										  IntervalPGetDatum(&zero))) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("older_than must not be negative")));
+	if (PG_ARGISNULL(1))
+	{
+		values[1] = (Datum) 0;
+		nulls[1] = 'n';
+	}
+	else
+		values[1] = PG_GETARG_DATUM(1);
+
+	funcs_spi_connect();
+	bp_spi_run(bp_spi_plan(&plan_retry_failed,
+						   "WITH f AS ("
+						   "  SELECT b.id FROM bookparse.book b"
+						   "   WHERE b.status = 'failed'"
+						   "   AND ($2::text IS NULL OR b.error_code = $2)"
+						   "   AND coalesce((SELECT max(j.finished_at)"
+						   "     FROM bookparse.job j WHERE j.book_id = b.id),"
+						   "     '-infinity') <= now() - $1"
+						   "   ORDER BY b.id FOR UPDATE OF b SKIP LOCKED),"
+						   " q AS ("
+						   "  UPDATE bookparse.book b SET status = 'queued',"
+						   "   error = NULL, error_code = NULL"
+						   "  FROM f WHERE b.id = f.id RETURNING b.id),"
+						   " j AS ("
+						   "  INSERT INTO bookparse.job (book_id)"
+						   "  SELECT id FROM q RETURNING 1)"
+						   " SELECT count(*) FROM j",
+						   2, argtypes),
+			   values, nulls, SPI_OK_SELECT);
+	n = first_int64();
+	SPI_finish();
+
+	if (n > 0)
+		wake_at_commit();
+	PG_RETURN_INT32((int32) Min(n, (int64) PG_INT32_MAX));
+}
+
+/*
+ * bookparse.purge_jobs(keep interval) -> bigint: delete done, failed and
+ * canceled jobs that finished more than keep before the transaction
+ * started, in batches (one short DELETE of at most BP_PURGE_BATCH rows
+ * each, skipping rows locked by others); returns how many.  All batches
+ * belong to the caller's transaction.
+ */
+Datum
+bp_purge_jobs(PG_FUNCTION_ARGS)
+{
+	Datum		keep = PG_GETARG_DATUM(0);
+	Interval	zero;
+	TimestampTz cutoff;
+	int64		total = 0;
+	uint64		n;
+
+	memset(&zero, 0, sizeof(zero));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, keep,
+										  IntervalPGetDatum(&zero))) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("keep must not be negative")));
+	cutoff = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
+													 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+													 keep));
+	do
+	{
+		CHECK_FOR_INTERRUPTS();
+		n = bp_queue_purge_batch(cutoff, BP_PURGE_BATCH);
+		total += (int64) n;
+	} while (n >= BP_PURGE_BATCH);
+
+	PG_RETURN_INT64(total);
 }

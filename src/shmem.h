@@ -77,6 +77,7 @@ typedef struct BpWorkerExtra
 {
 	Oid			dboid;			/* database to connect to */
 	uint32		generation;		/* the slot's generation it was started for */
+	Oid			roleoid;		/* bookparse.worker_role, or InvalidOid */
 } BpWorkerExtra;
 
 /* NULL unless loaded through shared_preload_libraries. */

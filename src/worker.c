@@ -122,7 +122,7 @@ bp_worker_main(Datum main_arg)
 	MySlotGeneration = extra.generation;
 	before_shmem_exit(bp_worker_detach, (Datum) 0);
 
-	BackgroundWorkerInitializeConnectionByOid(extra.dboid, InvalidOid, 0);
+	BackgroundWorkerInitializeConnectionByOid(extra.dboid, extra.roleoid, 0);
 	pgstat_report_appname("bookparse worker");
 
 	idle_since = GetCurrentTimestamp();
