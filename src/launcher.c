@@ -17,7 +17,7 @@
  *	- count runnable queued jobs and start dynamic workers, up to
  *	  bookparse.max_workers and never more than there are jobs waiting;
  *	  ask surplus workers to exit after their job when max_workers shrank;
- *	- once an hour (and at start, and when a reload changes it) apply
+ *	- once an hour (and at start, and after each reload) apply
  *	  bookparse.keep_history: delete finished jobs older than that, 1000
  *	  rows per transaction;
  *	- while bookparse.pause() is in force, count no job (start no worker);
@@ -165,7 +165,6 @@ bp_launcher_main(Datum main_arg)
 	volatile TimestampTz next_recover = 0;
 	volatile TimestampTz register_retry_at = 0;
 	volatile TimestampTz next_purge = 0;
-	int			keep_history = bp_guc_keep_history_s;
 	MemoryContext loop_cxt;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -216,10 +215,8 @@ bp_launcher_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			timeout = bp_guc_naptime_ms;
-			/* a new bookparse.keep_history applies at once */
-			if (bp_guc_keep_history_s != keep_history)
-				next_purge = 0;
-			keep_history = bp_guc_keep_history_s;
+			/* a reload applies bookparse.keep_history at once */
+			next_purge = 0;
 		}
 
 		if (bp_reap_workers())
