@@ -149,5 +149,17 @@ SELECT pg_reload_conf();
 is($node->safe_psql('postgres', "SELECT bookparse.wait($b5, '60s')"),
 	'parsed', 'parsed once worker_role is reset');
 
+# ---- a second database: the roles exist already, the install still works ----
+$node->safe_psql('postgres', 'CREATE DATABASE second');
+$node->safe_psql('second', 'CREATE EXTENSION bookparse');
+is( $node->safe_psql(
+		'second', q{
+SELECT count(*) FROM pg_roles
+ WHERE rolname IN ('bookparse_reader', 'bookparse_writer', 'bookparse_admin')}),
+	'3',
+	'a second database reuses the three roles');
+$node->safe_psql('second', 'DROP EXTENSION bookparse; CREATE EXTENSION bookparse;');
+pass('DROP and CREATE EXTENSION again');
+
 $node->stop;
 done_testing();
