@@ -34,6 +34,10 @@
  */
 #include "postgres.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "access/xact.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -207,6 +211,10 @@ bp_worker_main(Datum main_arg)
 		}
 		CHECK_FOR_INTERRUPTS();
 		pgstat_report_stat(false);
+#ifdef __GLIBC__
+		/* hand what a big book's parse freed back to the kernel */
+		malloc_trim(0);
+#endif
 		idle_since = GetCurrentTimestamp();
 	}
 
