@@ -9,53 +9,15 @@
 use strict;
 use warnings;
 
-use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib dirname(__FILE__);
+use BpBooks;
 
-my $root = abs_path(dirname(__FILE__) . '/../..');
-
-# The books to submit: [path, name] pairs.
-sub books
-{
-	my @books;
-	my $corpus = $ENV{BP_CORPUS} // "$root/../shared/corpus";
-	if (-d $corpus && -f "$corpus/MANIFEST.tsv")
-	{
-		$corpus = abs_path($corpus);
-		foreach my $dir ('epub', 'fb2', 'derived')
-		{
-			foreach my $f (sort glob("$corpus/$dir/*"))
-			{
-				next unless -f $f && -s $f;
-				next if -s $f > 5 * 1024 * 1024;    # keep the test quick
-				push @books, [ $f, "$dir/" . (split m{/}, $f)[-1] ];
-			}
-		}
-		note('books from the corpus: ' . scalar(@books));
-		return @books if @books;
-	}
-	my $samples = $ENV{BP_SAMPLES} // "$root/build/samples";
-	if (!-f "$samples/sample.epub")
-	{
-		$samples = PostgreSQL::Test::Utils::tempdir() . '/samples';
-		system('/usr/bin/python3', "$root/test/make_samples.py", $samples) == 0
-		  or BAIL_OUT('cannot make the sample books');
-	}
-	$samples = abs_path($samples);
-	foreach my $f (
-		'sample.epub', 'sample-epub2.epub', 'sample.fb2',
-		'sample.fb2.zip', 'sample.txt')
-	{
-		push @books, [ "$samples/$f", $f ] if -f "$samples/$f";
-	}
-	note('books from the samples: ' . scalar(@books));
-	return @books;
-}
-
-my @books = books();
+my @books = BpBooks::real_books(max_size => 5 * 1024 * 1024);    # quick
+note('books: ' . scalar(@books));
 plan skip_all => 'no books found' unless @books;
 
 my $node = PostgreSQL::Test::Cluster->new('corpus');

@@ -15,6 +15,8 @@ use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib dirname(__FILE__);
+use BpBooks;
 use POSIX ();
 use Time::HiRes qw(usleep);
 
@@ -24,40 +26,7 @@ my $overhead_mb = 48;
 
 plan skip_all => '/proc is needed to read RssAnon' unless -r '/proc/self/status';
 
-# The real books: [path, name] pairs from the corpus or the samples.
-sub real_books
-{
-	my @books;
-	my $corpus = $ENV{BP_CORPUS} // "$root/../shared/corpus";
-	if ($corpus ne '' && -f "$corpus/MANIFEST.tsv")
-	{
-		$corpus = abs_path($corpus);
-		foreach my $dir ('epub', 'fb2', 'derived')
-		{
-			foreach my $f (sort glob("$corpus/$dir/*"))
-			{
-				push @books, [ $f, "$dir/" . (split m{/}, $f)[-1] ]
-				  if -f $f && -s $f;
-			}
-		}
-		return @books if @books;
-	}
-	my $samples = $ENV{BP_SAMPLES} // "$root/build/samples";
-	if (!-f "$samples/sample.epub")
-	{
-		$samples = PostgreSQL::Test::Utils::tempdir() . '/samples';
-		system('/usr/bin/python3', "$root/test/make_samples.py", $samples) == 0
-		  or BAIL_OUT('cannot make the sample books');
-	}
-	foreach my $f ('sample.epub', 'sample-epub2.epub', 'sample.fb2',
-		'sample.fb2.zip', 'sample.txt')
-	{
-		push @books, [ abs_path("$samples/$f"), $f ] if -f "$samples/$f";
-	}
-	return @books;
-}
-
-my @real = real_books();
+my @real = BpBooks::real_books();
 my $bigdir = PostgreSQL::Test::Utils::tempdir();
 system('/usr/bin/python3', "$root/test/make_big_books.py", $bigdir) == 0
   or BAIL_OUT('cannot make the hostile books');
