@@ -10,7 +10,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(63);
+SELECT plan(66);
 
 -- ---- the roles ----
 SELECT has_role('bookparse_reader');
@@ -160,12 +160,21 @@ SELECT throws_ok($$SELECT bookparse.pause()$$, '42501', NULL, 'alice cannot paus
 SELECT throws_ok($$SELECT bookparse.retry_failed()$$, '42501', NULL, 'alice cannot retry_failed');
 SELECT throws_ok($$SELECT bookparse.purge_jobs('0')$$, '42501', NULL, 'alice cannot purge_jobs');
 SELECT throws_ok($$SELECT * FROM bookparse.workers$$, '42501', NULL, 'alice cannot read the workers view');
+SELECT is(bookparse.wait((SELECT alice FROM ids), '0'), 'parsed', 'alice waits for her own book');
 SELECT lives_ok($$SELECT bookparse.reparse((SELECT alice FROM ids))$$, 'alice reparses her own book');
 SELECT is(bookparse.cancel((SELECT alice FROM ids)), true, 'and cancels it');
 RESET ROLE;
 
 SELECT is((SELECT status FROM bookparse.book WHERE id = (SELECT bob FROM ids)), 'parsed',
           'bob''s book is untouched by alice''s UPDATE and DELETE');
+
+-- a writer may delete its own books (and with them their results)
+SET ROLE bpt_alice;
+SELECT lives_ok($$SELECT bookparse.submit(convert_to('A book to throw away.', 'UTF8'), 'drop.txt')$$,
+                'alice submits another book');
+WITH d AS (DELETE FROM bookparse.book WHERE filename = 'drop.txt' RETURNING 1)
+SELECT is(count(*)::int, 1, 'and deletes it') FROM d;
+RESET ROLE;
 
 -- ---- a reader ----
 SET ROLE bpt_reader;
