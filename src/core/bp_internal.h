@@ -407,6 +407,9 @@ extern bool bp_text_nfc_append(bp_ctx *ctx, bp_buf *buf, const char *s,
  */
 extern bool bp_text_count(bp_ctx *ctx, const char *text, size_t len,
 						  const char *language, bp_counts *counts);
+/* The same with ICU's break iterators over all the text (the reference). */
+extern bool bp_text_count_icu(bp_ctx *ctx, const char *text, size_t len,
+							  const char *language, bp_counts *counts);
 /* Release ICU objects held in ctx->text_state. */
 extern void bp_text_cleanup(bp_ctx *ctx);
 

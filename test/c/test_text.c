@@ -2,8 +2,9 @@
  * test_text.c
  *	  Tests of bp_encoding.c and bp_text.c: conversions to UTF-8 (cp1251,
  *	  KOI8-R, UTF-16, invalid UTF-8), encoding guesses, NFC and counts in
- *	  English, Russian, Japanese and Thai; the speed of bp_text_count on
- *	  the biggest corpus book.
+ *	  English, Russian, Japanese and Thai; the word and sentence rules
+ *	  of bp_text_count against ICU's break iterators (bp_text_count_icu),
+ *	  on small cases and on every book of the corpus; the speed of both.
  */
 #include <string.h>
 #include <time.h>
@@ -341,6 +342,203 @@ test_speed(void)
 	free(data);
 }
 
+/* Both counts of text; false when they differ in words or sentences. */
+static bool
+same_as_icu(const char *text, const char *lang)
+{
+	bp_ctx	   *ctx = new_ctx();
+	bp_counts	a,
+				b;
+	bool		ok;
+
+	ok = bp_text_count(ctx, text, strlen(text), lang, &a) &&
+		bp_text_count_icu(ctx, text, strlen(text), lang, &b);
+	ok = ok && a.words == b.words && a.sentences == b.sentences &&
+		a.characters == b.characters && a.paragraphs == b.paragraphs;
+	if (!ok)
+		fprintf(stderr, "\"%s\": words %lld/%lld sentences %lld/%lld "
+				"chars %lld/%lld paragraphs %lld/%lld (scanner/ICU)\n", text,
+				(long long) a.words, (long long) b.words,
+				(long long) a.sentences, (long long) b.sentences,
+				(long long) a.characters, (long long) b.characters,
+				(long long) a.paragraphs, (long long) b.paragraphs);
+	bp_ctx_destroy(ctx);
+	return ok;
+}
+
+/* The rules of the scanner, case by case, against ICU's iterators. */
+static void
+test_rules(void)
+{
+	static const char *const cases[] = {
+		"don't won’t rock'n'roll o'clock",
+		"U.S.A. and e.g. the i.e. thing",
+		"well-known self-made -- dash—dash – dash",
+		"3.14 1,000,000 10:30 2.5kg 42nd a1b2 1a",
+		"snake_case __init__ _x x_ __ _",
+		"Mr. Smith went home. He slept! Did he? Yes...",
+		"\"Stop!\" he said. \"Go.\" She went.",
+		"He said “Wait.” Then he left. (Really.) And so.",
+		"Ends with etc. and more. Numbers 1. 2. 3.",
+		"Hello...world. A.B.C. d.e.f. 'Quoted.' Next",
+		"Question?! Exclaim!? Multiple!!! Dots... lower. Upper",
+		"Abbrev. lowercase follows; semicolon. Colon: yes. Comma, no.",
+		"line one\nline two\n\nnew para. Sentence\r\nCRLF.",
+		"café naïve e\xcc\x81te\xcc\x81 co\xc3\xb6perate",
+		"Привет, мир! Как дела? Хорошо. «Цитата.» Конец",
+		"Καλημέρα κόσμε. Πώς είσαι; Καλά.",
+		"مرحبا بالعالم. كيف حالك؟ بخير.",
+		"שלום עולם. מה שלומך? צה\"ל ו-ת'",
+		"吾輩は猫である。名前はまだ無い。",
+		"English then 日本語のテキスト and back. カタカナ。",
+		"ภาษาไทยเป็นภาษาที่สวยงาม ภาษาไทย",
+		"한국어 텍스트입니다. 좋아요!",
+		"emoji 😀 here 👍🏽 and ❤️ flags 🇫🇷 done.",
+		"tabs\tand  spaces   \t mixed.   End .",
+		"1.5. 2. x. Y. z",
+		". . . ! ? \"\" ()",
+		"a.1 1.a a'1 1'a a:b 1:2 a;b",
+		"A.b. C.D e.F. The end",
+		"end.\"Quote\" next.(paren) Next",
+		"soft\xc2\xadhyphen zero\xe2\x80\x8bwidth non\xe2\x80\x8cjoiner",
+		NULL
+	};
+	int			i;
+
+	for (i = 0; cases[i]; i++)
+		CHECK_MSG(same_as_icu(cases[i], "en"), "case %d", i);
+	CHECK(same_as_icu("Привет. мир. Ещё", "ru"));
+	CHECK(same_as_icu("日本語の文章です。もう一つ。", "ja"));
+	CHECK(same_as_icu("bad \xff\xfe bytes. here \xe3\x81 cut", "en"));
+}
+
+/* Parse a book and sum ICU's counts over its chapters. */
+static bool
+corpus_book_counts(const char *path, bp_counts *mine, bp_counts *icu,
+				   double *ms_mine, double *ms_icu)
+{
+	size_t		len;
+	unsigned char *data = bp_test_read_file(path, &len);
+	bp_options	opts;
+	bp_error	err;
+	bp_book    *book;
+	bp_ctx	   *ctx;
+	int			i;
+	struct timespec t0,
+				t1,
+				t2;
+
+	memset(mine, 0, sizeof(*mine));
+	memset(icu, 0, sizeof(*icu));
+	*ms_mine = *ms_icu = 0;
+	if (data == NULL)
+		return false;
+	bp_options_init(&opts);
+	opts.want_html = false;
+	book = bp_parse(data, len, path, &opts, &err);
+	free(data);
+	if (book == NULL)
+		return false;
+	ctx = new_ctx();
+	for (i = 0; i < book->nchapters; i++)
+	{
+		bp_chapter *ch = &book->chapters[i];
+		bp_counts	a,
+					b;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		bp_text_count(ctx, ch->text, ch->text_len, book->meta.language, &a);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		bp_text_count_icu(ctx, ch->text, ch->text_len, book->meta.language, &b);
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		*ms_mine += (t1.tv_sec - t0.tv_sec) * 1000.0 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		*ms_icu += (t2.tv_sec - t1.tv_sec) * 1000.0 + (t2.tv_nsec - t1.tv_nsec) / 1e6;
+		/* the book's own counts come from bp_text_count */
+		CHECK(a.words == ch->counts.words && a.sentences == ch->counts.sentences);
+		mine->words += a.words;
+		mine->sentences += a.sentences;
+		mine->characters += a.characters;
+		icu->words += b.words;
+		icu->sentences += b.sentences;
+		icu->characters += b.characters;
+	}
+	CHECK(!bp_failed(ctx));
+	bp_ctx_destroy(ctx);
+	bp_book_free(book);
+	return true;
+}
+
+/* Relative difference of a against the reference b, in percent. */
+static double
+pct(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return a == 0 ? 0.0 : 100.0;
+	return 100.0 * (double) (a - b) / (double) b;
+}
+
+/*
+ * Every EPUB and FB2 book of the corpus (not the malformed ones): words
+ * and sentences of bp_text_count within 1% of ICU's break iterators.
+ */
+static void
+test_corpus_vs_icu(void)
+{
+	const char *dir = bp_test_corpus();
+	char		path[2048];
+	char		line[1024];
+	FILE	   *f;
+	double		tm = 0,
+				ti = 0;
+	int			nbooks = 0;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/MANIFEST.tsv", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	printf("%-48s %9s %9s %7s %8s %8s %7s\n", "book (scanner vs ICU)", "words",
+		   "ICU", "diff%", "sent.", "ICU", "diff%");
+	while (fgets(line, sizeof(line), f))
+	{
+		char	   *tab = strchr(line, '\t');
+		bp_counts	a,
+					b;
+		double		m,
+					i;
+
+		if (tab == NULL || strncmp(line, "file\t", 5) == 0 ||
+			strncmp(line, "malformed/", 10) == 0)
+			continue;
+		*tab = '\0';
+		if (!bp_has_suffix_ci(line, ".epub") && !bp_has_suffix_ci(line, ".fb2") &&
+			!bp_has_suffix_ci(line, ".fb2.zip"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, line);
+		if (!corpus_book_counts(path, &a, &b, &m, &i))
+			continue;
+		nbooks++;
+		tm += m;
+		ti += i;
+		printf("%-48s %9lld %9lld %6.2f%% %8lld %8lld %6.2f%%\n",
+			   strchr(line, '/') ? strchr(line, '/') + 1 : line,
+			   (long long) a.words, (long long) b.words, pct(a.words, b.words),
+			   (long long) a.sentences, (long long) b.sentences,
+			   pct(a.sentences, b.sentences));
+		CHECK(a.characters == b.characters);
+		/* within 1%, or within 2 on tiny books */
+		CHECK_MSG(llabs(a.words - b.words) * 100 <= b.words ||
+				  llabs(a.words - b.words) <= 2, "%s words", line);
+		CHECK_MSG(llabs(a.sentences - b.sentences) * 100 <= b.sentences ||
+				  llabs(a.sentences - b.sentences) <= 2, "%s sentences", line);
+	}
+	fclose(f);
+	printf("%d books: bp_text_count %.1f ms, ICU break iterators %.1f ms\n",
+		   nbooks, tm, ti);
+	CHECK(nbooks > 10);
+}
+
 int
 main(void)
 {
@@ -348,6 +546,8 @@ main(void)
 	test_guess();
 	test_nfc();
 	test_counts();
+	test_rules();
+	test_corpus_vs_icu();
 	test_speed();
 	return bp_test_summary("test_text");
 }
