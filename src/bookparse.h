@@ -19,7 +19,7 @@ extern int	bp_guc_job_timeout_ms;	/* bookparse.job_timeout; 0 = none */
 extern int	bp_guc_max_book_size_kb;	/* bookparse.max_book_size */
 extern int	bp_guc_work_mem_kb;		/* bookparse.work_mem */
 extern int	bp_guc_keep_history_s;	/* bookparse.keep_history; <= 0 = all */
-extern char *bp_guc_worker_role;	/* bookparse.worker_role; "" = superuser */
+extern char *bp_guc_worker_role;	/* bookparse.worker_role; "" = extension owner */
 extern int	bp_guc_debug_purge_interval_ms; /* test only; 0 = 1 hour */
 
 /* Define every bookparse.* GUC; called from _PG_init. */

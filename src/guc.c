@@ -43,7 +43,7 @@ int			bp_guc_debug_parse_delay_ms = 0;
 /* bookparse.keep_history: finished jobs kept this long, in s; <= 0 = all */
 int			bp_guc_keep_history_s = 7 * 24 * 3600;
 
-/* bookparse.worker_role: role the parse workers run as ("" = superuser) */
+/* bookparse.worker_role: role the parse workers run as ("" = extension owner) */
 char	   *bp_guc_worker_role = NULL;
 
 /* bookparse.debug_purge_interval: test-only period of the history purge */

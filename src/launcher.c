@@ -98,6 +98,7 @@ static int	bp_workers_wanted(int64 runnable);
 static void bp_balance_workers(int64 runnable);
 static int64 bp_purge_history(bool *more);
 static bool bp_check_worker_role(void);
+static Oid	bp_extension_owner(void);
 
 /* bookparse.worker_role resolved by bp_check_worker_role (InvalidOid: none) */
 static Oid	bp_worker_roleoid = InvalidOid;
@@ -720,7 +721,41 @@ bp_purge_history(bool *more)
 }
 
 /*
- * Resolve bookparse.worker_role for the next workers: it must exist, have
+ * The owner of the bookparse extension in this database when it may log in
+ * (the default role of the workers); InvalidOid (the bootstrap superuser)
+ * otherwise.
+ */
+static Oid
+bp_extension_owner(void)
+{
+	Oid			owner = InvalidOid;
+	bool		isnull;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT e.extowner FROM pg_catalog.pg_extension e"
+					" JOIN pg_catalog.pg_authid a ON a.oid = e.extowner"
+					" WHERE e.extname = 'bookparse' AND a.rolcanlogin",
+					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
+									  SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			owner = DatumGetObjectId(d);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return owner;
+}
+
+/*
+ * Resolve bookparse.worker_role for the next workers (empty: the
+ * extension's owner, see bp_extension_owner): it must exist, have
  * LOGIN and be a superuser or a member of bookparse_admin (whose row-level
  * security policies show every row).  Logs a problem once per distinct
  * setting and returns false then: no worker starts until it is fixed.
@@ -735,7 +770,7 @@ bp_check_worker_role(void)
 
 	if (name[0] == '\0')
 	{
-		bp_worker_roleoid = InvalidOid;
+		bp_worker_roleoid = bp_extension_owner();
 		return true;
 	}
 

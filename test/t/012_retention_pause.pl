@@ -4,8 +4,9 @@
 #    (hourly; bookparse.debug_purge_interval shortens it for this test);
 #  - bookparse.pause() stops the workers from taking jobs (the launcher
 #    starts none) and the state survives a restart; resume() lets them go;
-#  - bookparse.worker_role: workers run as that role; a role that does not
-#    qualify is logged once and no worker starts.
+#  - bookparse.worker_role: empty, workers run as the extension's owner;
+#    set, as that role; a role that does not qualify is logged once and no
+#    worker starts.
 use strict;
 use warnings;
 
@@ -24,7 +25,12 @@ bookparse.keep_history = -1
 max_worker_processes = 16
 });
 $node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION bookparse');
+# the extension belongs to bp_owner, not to the bootstrap superuser
+$node->safe_psql('postgres', q{
+CREATE ROLE bp_owner LOGIN SUPERUSER;
+SET ROLE bp_owner;
+CREATE EXTENSION bookparse;
+});
 
 # Submit a small plain-text book and wait until it is parsed; its id.
 sub parse_one
@@ -114,6 +120,12 @@ BEGIN
 END $$;
 CREATE TRIGGER note_who AFTER INSERT ON bookparse.chapter
 	FOR EACH ROW EXECUTE FUNCTION public.note_who();
+});
+my $b4a = parse_one('owner');
+is($node->safe_psql('postgres', 'SELECT DISTINCT cur || \' \' || ses FROM public.who'),
+	'bp_owner bp_owner', 'with worker_role empty, the worker ran as the extension owner');
+$node->safe_psql('postgres', q{
+TRUNCATE public.who;
 CREATE ROLE bp_worker LOGIN IN ROLE bookparse_admin;
 CREATE ROLE bp_nologin IN ROLE bookparse_admin;
 ALTER SYSTEM SET bookparse.worker_role = 'bp_worker';
