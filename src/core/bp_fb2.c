@@ -521,22 +521,30 @@ fb2_description(bp_ctx *ctx, const xmlNode *desc, char **cover_id)
 
 /* ---- binaries ---- */
 
-/* Value of a base64 character, or -1. */
-static inline int
-fb2_b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
+/*
+ * Base64 values of bytes: 0..63, or FB2_B64_SPACE (skipped), FB2_B64_END
+ * ('=') or -1 (junk).  '-' and '_' are the URL-safe 62 and 63.
+ */
+#define FB2_B64_SPACE (-2)
+#define FB2_B64_END (-3)
+static const signed char fb2_b64_tab[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -2, -2, -1, -1, -2, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -3, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 /*
  * Decode base64 text (whitespace skipped, junk counted) into out (NULL:
@@ -545,24 +553,39 @@ fb2_b64(unsigned char c)
 static size_t
 fb2_b64_decode(const char *s, size_t len, unsigned char *out, size_t *junk)
 {
+	const unsigned char *p = (const unsigned char *) s;
 	uint32_t	acc = 0;
 	int			bits = 0;
 	size_t		n = 0;
+	size_t		nvalid = 0;
 	size_t		i;
 
+	if (out == NULL)
+	{
+		/* only the size: 6 bits per base64 character */
+		for (i = 0; i < len; i++)
+		{
+			int			v = fb2_b64_tab[p[i]];
+
+			if (v >= 0)
+				nvalid++;
+			else if (v == FB2_B64_END)
+				break;
+			else if (v == -1)
+				(*junk)++;
+		}
+		return nvalid * 6 / 8;
+	}
 	for (i = 0; i < len; i++)
 	{
-		unsigned char c = (unsigned char) s[i];
-		int			v;
+		int			v = fb2_b64_tab[p[i]];
 
-		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-			continue;
-		if (c == '=')
-			break;
-		v = fb2_b64(c);
 		if (v < 0)
 		{
-			(*junk)++;
+			if (v == FB2_B64_END)
+				break;
+			if (v == -1)
+				(*junk)++;
 			continue;
 		}
 		acc = (acc << 6) | (uint32_t) v;
@@ -570,9 +593,7 @@ fb2_b64_decode(const char *s, size_t len, unsigned char *out, size_t *junk)
 		if (bits >= 8)
 		{
 			bits -= 8;
-			if (out)
-				out[n] = (unsigned char) (acc >> bits);
-			n++;
+			out[n++] = (unsigned char) (acc >> bits);
 			acc &= (1u << bits) - 1;
 		}
 	}

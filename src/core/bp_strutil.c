@@ -178,6 +178,18 @@ bp_utf8_valid(const char *s, size_t len)
 			if (p[i] == 0)
 				return false;
 			i++;
+			/* then ASCII without NUL 8 bytes at a time */
+			while (len - i >= 8)
+			{
+				uint64_t	v;
+
+				memcpy(&v, p + i, 8);
+				if ((v & UINT64_C(0x8080808080808080)) ||
+					((v - UINT64_C(0x0101010101010101)) & ~v &
+					 UINT64_C(0x8080808080808080)))
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		n = bp_utf8_decode(p + i, len - i, &cp);

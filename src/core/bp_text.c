@@ -91,6 +91,9 @@ bp_text_ubuf(bp_ctx *ctx, UChar **arr, int32_t *cap, int32_t need)
 	return *arr != NULL;
 }
 
+static bool bp_text_quick_nfc(bp_ctx *ctx, bp_text_state *st, const char *s,
+							  size_t len, size_t from);
+
 /* Is there a normalisation boundary before the code point at s[i]? */
 static bool
 bp_text_boundary_at(const UNormalizer2 *n2, const char *s, size_t len, size_t i)
@@ -196,13 +199,19 @@ bp_text_nfc_append(bp_ctx *ctx, bp_buf *buf, const char *s, size_t len)
 	if (i == len)
 		return bp_buf_append(buf, s, len);
 
+	st = bp_text_get_state(ctx);
+	if (st == NULL)
+		return false;
+	/* only characters that never compose: NFC as well */
+	if (bp_text_quick_nfc(ctx, st, s, len, i))
+		return bp_buf_append(buf, s, len);
+	if (bp_failed(ctx))
+		return false;
+
 	n2 = unorm2_getNFCInstance(&status);
 	if (U_FAILURE(status))
 		return bp_fail(ctx, BP_ERR_INTERNAL, "unorm2_getNFCInstance: %s",
 					   u_errorName(status));
-	st = bp_text_get_state(ctx);
-	if (st == NULL)
-		return false;
 
 	while (pos < len)
 	{
@@ -486,6 +495,7 @@ bp_text_count_icu(bp_ctx *ctx, const char *text, size_t len,
 #define CL_SENT(x)		(((x) >> 4) & 0x0F)
 #define CL_ALNUM		0x100
 #define CL_PLAIN		0x200
+#define CL_NFC			0x400	/* NFC_Quick_Check=Yes, combining class 0 */
 
 #define BP_CLASS_CACHE	4096	/* code points cached, direct-mapped */
 
@@ -505,6 +515,7 @@ bp_text_classify(UChar32 c)
 	int			w;
 	int			s;
 	UScriptCode sc;
+	uint16_t	cls;
 
 	switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK))
 	{
@@ -602,12 +613,18 @@ bp_text_classify(UChar32 c)
 			s = SC_OTHER;
 			break;
 	}
-	if (!u_isalnum(c))
-		return (uint16_t) (w | (s << 4));
-	if ((w == WC_LETTER || w == WC_HEBREW || w == WC_NUM) &&
-		(s == SC_LOWER || s == SC_UPPER || s == SC_OLETTER || s == SC_NUM))
-		return (uint16_t) (w | (s << 4) | CL_ALNUM | CL_PLAIN);
-	return (uint16_t) (w | (s << 4) | CL_ALNUM);
+	cls = (uint16_t) (w | (s << 4));
+	if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) == UNORM_YES &&
+		u_getCombiningClass(c) == 0)
+		cls |= CL_NFC;
+	if (u_isalnum(c))
+	{
+		cls |= CL_ALNUM;
+		if ((w == WC_LETTER || w == WC_HEBREW || w == WC_NUM) &&
+			(s == SC_LOWER || s == SC_UPPER || s == SC_OLETTER || s == SC_NUM))
+			cls |= CL_PLAIN;
+	}
+	return cls;
 }
 
 /* The class cache of ctx, created on first use; NULL (ctx failed) if no memory. */
@@ -630,6 +647,38 @@ bp_text_class_cache(bp_ctx *ctx, bp_text_state *st)
 	return cc;
 }
 
+/* The class of code point c, through the cache. */
+static inline uint16_t
+bp_text_cp_class(bp_class_cache *cc, UChar32 c)
+{
+	int32_t		k = c & (BP_CLASS_CACHE - 1);
+
+	if (cc->cp[k] != c)
+	{
+		cc->cls[k] = bp_text_classify(c);
+		cc->cp[k] = c;
+	}
+	return cc->cls[k];
+}
+
+/* bp_text_next_class for what is not a 2- or 3-byte sequence. */
+static uint16_t
+bp_text_next_class_slow(bp_class_cache *cc, const uint8_t *s, size_t len,
+						size_t *i)
+{
+	UChar32		c;
+	int32_t		k = 0;
+	int32_t		n;
+
+	/* U8_NEXT works on int32_t offsets: decode from a window of 4 bytes */
+	n = (int32_t) (len - *i < 4 ? len - *i : 4);
+	U8_NEXT(s + *i, k, n, c);
+	*i += k;
+	if (c < 0)
+		return WC_OTHER | (SC_OTHER << 4);
+	return bp_text_cp_class(cc, c);
+}
+
 /*
  * Class of the character at s[*i] (i < len); *i moves past it.  Bytes
  * that are not UTF-8 are a character of class "other" each.
@@ -637,26 +686,57 @@ bp_text_class_cache(bp_ctx *ctx, bp_text_state *st)
 static inline uint16_t
 bp_text_next_class(bp_class_cache *cc, const uint8_t *s, size_t len, size_t *i)
 {
+	uint8_t		b = s[*i];
+	size_t		left = len - *i;
 	UChar32		c;
-	int32_t		k;
-	int32_t		n;
 
-	if (s[*i] < 0x80)
+	if (b < 0x80)
 		return cc->ascii[s[(*i)++]];
-	/* U8_NEXT works on int32_t offsets: decode from a window of 4 bytes */
-	k = 0;
-	n = (int32_t) (len - *i < 4 ? len - *i : 4);
-	U8_NEXT(s + *i, k, n, c);
-	*i += k;
-	if (c < 0)
-		return WC_OTHER | (SC_OTHER << 4);
-	k = c & (BP_CLASS_CACHE - 1);
-	if (cc->cp[k] != c)
+	if (b >= 0xC2 && b < 0xE0 && left >= 2 && (s[*i + 1] & 0xC0) == 0x80)
 	{
-		cc->cls[k] = bp_text_classify(c);
-		cc->cp[k] = c;
+		c = ((b & 0x1F) << 6) | (s[*i + 1] & 0x3F);
+		*i += 2;
+		return bp_text_cp_class(cc, c);
 	}
-	return cc->cls[k];
+	if (b >= 0xE0 && b < 0xF0 && left >= 3 && (s[*i + 1] & 0xC0) == 0x80 &&
+		(s[*i + 2] & 0xC0) == 0x80)
+	{
+		c = ((b & 0x0F) << 12) | ((s[*i + 1] & 0x3F) << 6) | (s[*i + 2] & 0x3F);
+		if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF))
+		{
+			*i += 3;
+			return bp_text_cp_class(cc, c);
+		}
+	}
+	return bp_text_next_class_slow(cc, s, len, i);
+}
+
+/*
+ * Is valid UTF-8 [s, s+len) in NFC because every character from s[from]
+ * on is below U+0300 or has NFC_Quick_Check=Yes and combining class 0?
+ * False also when unsure (ICU then decides) or out of memory (ctx failed).
+ */
+static bool
+bp_text_quick_nfc(bp_ctx *ctx, bp_text_state *st, const char *s, size_t len,
+				  size_t from)
+{
+	bp_class_cache *cc = bp_text_class_cache(ctx, st);
+	const uint8_t *p = (const uint8_t *) s;
+	size_t		i = from;
+
+	if (cc == NULL)
+		return false;
+	while (i < len)
+	{
+		if (p[i] < 0xCC)
+		{
+			i++;				/* ASCII, a continuation byte, or < U+0300 */
+			continue;
+		}
+		if (!(bp_text_next_class(cc, p, len, &i) & CL_NFC))
+			return false;
+	}
+	return true;
 }
 
 /* Words ICU's word iterator finds in [s, s+len), a run of dictionary script. */
@@ -932,6 +1012,18 @@ bp_text_count(bp_ctx *ctx, const char *text, size_t len,
 		uint16_t	cls;
 		unsigned char b = s[i];
 
+		if (b == ' ')
+		{
+			/* a space ends a word; after a terminator it is SB9-SB11's Sp */
+			i++;
+			chars++;
+			sc.wprev = sc.pend = WC_OTHER;
+			sc.in_word = false;
+			if (sc.in_term)
+				sc.phase = 2;
+			sc.slast = SC_SP;
+			continue;
+		}
 		if (b < 0x80)
 		{
 			i++;

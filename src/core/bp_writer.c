@@ -552,6 +552,35 @@ is_dropped_cp(uint32_t cp)
 		cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF;
 }
 
+/*
+ * Length of the 2- or 3-byte UTF-8 sequence at p if it is valid and its
+ * character neither dropped nor a space; else 0.
+ */
+static inline int
+w_plain_len(const unsigned char *p, size_t len)
+{
+	uint32_t	cp;
+
+	if (p[0] >= 0xC2 && p[0] < 0xE0)
+	{
+		if (len < 2 || (p[1] & 0xC0) != 0x80)
+			return 0;
+		cp = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		return (cp < 0xA1 || cp == 0xAD) ? 0 : 2;
+	}
+	if (p[0] >= 0xE0 && p[0] < 0xF0)
+	{
+		if (len < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		cp = ((p[0] & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) ||
+			is_space_cp(cp) || is_dropped_cp(cp))
+			return 0;
+		return 3;
+	}
+	return 0;
+}
+
 /* Append text to the current paragraph (and HTML). */
 bool
 bp_w_text(bp_ctx *ctx, const char *s, size_t len)
@@ -566,11 +595,62 @@ bp_w_text(bp_ctx *ctx, const char *s, size_t len)
 	if (bp_failed(ctx))
 		return false;
 	bp_buf_reset(tmp);
+	if (!bp_buf_reserve(tmp, len))
+		return false;
 	while (i < len)
 	{
 		uint32_t	cp;
 		int			n;
 
+		if ((p[i] == ' ' || p[i] == '\n' || p[i] == '\t') && !pre)
+		{
+			w->pending_space = true;
+			i++;
+			continue;
+		}
+
+		/*
+		 * A run of printable characters other than spaces (ASCII, valid
+		 * 2- and 3-byte UTF-8 that is neither space nor dropped): copied
+		 * as it is.
+		 */
+		if ((p[i] > 0x20 && p[i] < 0x7F) || w_plain_len(p + i, len - i) > 0)
+		{
+			char	   *d;
+
+			/* room for the rest of the input and a space */
+			if (tmp->cap - tmp->len < len - i + 2 &&
+				!bp_buf_reserve(tmp, len - i + 2))
+				return false;
+			d = tmp->data + tmp->len;
+			if (w->pending_space && !pre)
+			{
+				char		last = tmp->len > 0 ? d[-1] :
+				(w->para.len > 0 ? w->para.data[w->para.len - 1] : '\n');
+
+				if (last != '\n' && last != '\t')
+					*d++ = ' ';
+				w->pending_space = false;
+			}
+			for (;;)
+			{
+				if (p[i] > 0x20 && p[i] < 0x7F)
+					*d++ = (char) p[i++];
+				else if ((n = w_plain_len(p + i, len - i)) > 0)
+				{
+					do
+						*d++ = (char) p[i++];
+					while (--n > 0);
+				}
+				else
+					break;
+				if (i >= len)
+					break;
+			}
+			*d = '\0';
+			tmp->len = d - tmp->data;
+			continue;
+		}
 		if (p[i] < 0x80)
 		{
 			cp = p[i];
@@ -616,6 +696,12 @@ bp_w_text(bp_ctx *ctx, const char *s, size_t len)
 		if (cp < 0x80)
 		{
 			if (!bp_buf_putc(tmp, (char) cp))
+				return false;
+		}
+		else if (n > 1)
+		{
+			/* valid UTF-8: the bytes as they are */
+			if (!bp_buf_append(tmp, p + i - n, (size_t) n))
 				return false;
 		}
 		else if (!bp_buf_put_cp(tmp, cp))

@@ -83,7 +83,27 @@ typedef struct bp_xml_state
 		char		name[16];
 		uint32_t	value;		/* 0: not an HTML entity */
 	}			cache[32];
+
+	/* where the input scanner is: inside a tag, and in which quotes */
+	bool		in_tag;
+	char		quote;
 } bp_xml_state;
+
+/* SWAR tests on 8 bytes: some byte has its high bit, is < n (n <= 128), is c */
+#define BP_ONES			UINT64_C(0x0101010101010101)
+#define BP_HIGHS		UINT64_C(0x8080808080808080)
+#define BP_HAS_LESS(v, n) (((v) - BP_ONES * (n)) & ~(v) & BP_HIGHS)
+#define BP_HAS_BYTE(v, c) BP_HAS_LESS((v) ^ (BP_ONES * (c)), 1)
+
+/* The next 8 bytes at p as one word. */
+static inline uint64_t
+bp_xml_load8(const char *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
 
 /* Is c XML whitespace? */
 static inline bool
@@ -315,6 +335,15 @@ bp_xml_copy_clean(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 			if (c < 0x80)
 			{
 				i++;
+				/* then printable ASCII 8 bytes at a time */
+				while (len - i >= 8)
+				{
+					uint64_t	v = bp_xml_load8(s + i);
+
+					if ((v & BP_HIGHS) || BP_HAS_LESS(v, 0x20))
+						break;
+					i += 8;
+				}
 				continue;
 			}
 			n = bp_xml_utf8_char((const unsigned char *) s + i, len - i);
@@ -342,6 +371,112 @@ bp_xml_copy_clean(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 	if (i > start && !bp_buf_append(out, s + start, i - start))
 		return false;
 	return true;
+}
+
+/*
+ * Copy character data (text between tags) like bp_xml_copy_clean.  When
+ * it holds only a few non-ASCII characters (punctuation in English text),
+ * they become character references: libxml2 2.9 reads character data
+ * byte by byte on its fast path only while it stays ASCII, and falls back
+ * to a much slower character-by-character path for the rest of the text
+ * after the first other character.  The tree it builds is the same.
+ */
+static bool
+bp_xml_copy_chardata(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		i,
+				start = 0,
+				nhigh = 0;
+
+	for (i = 0; i + 8 <= len; i += 8)
+	{
+		if (bp_xml_load8(s + i) & BP_HIGHS)
+		{
+			int			k;
+
+			for (k = 0; k < 8; k++)
+				nhigh += p[i + k] >> 7;
+		}
+	}
+	for (; i < len; i++)
+		nhigh += p[i] >> 7;
+	if (nhigh == 0 || nhigh * 4 > len)
+		return bp_xml_copy_clean(st, out, s, len);
+	i = 0;
+	while (i < len)
+	{
+		char		ref[16];
+		uint32_t	cp;
+		int			n,
+					k;
+
+		if (p[i] < 0xC2)
+		{
+			i++;				/* ASCII (checked below) or invalid */
+			continue;
+		}
+		n = bp_xml_utf8_char(p + i, len - i);
+		if (n == 0)
+		{
+			i++;
+			continue;
+		}
+		cp = p[i] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+		for (k = 1; k < n; k++)
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		if (cp < 0xA0)
+		{
+			i += n;				/* C1 controls stay as they are */
+			continue;
+		}
+		if (!bp_xml_copy_clean(st, out, s + start, i - start))
+			return false;
+		snprintf(ref, sizeof(ref), "&#x%X;", (unsigned) cp);
+		if (!bp_buf_puts(out, ref))
+			return false;
+		i += n;
+		start = i;
+	}
+	return bp_xml_copy_clean(st, out, s + start, len - start);
+}
+
+/*
+ * Copy input between markup starts ('<' and '&' excluded): character data
+ * through bp_xml_copy_chardata, the inside of tags (up to the '>' that is
+ * not in quotes) through bp_xml_copy_clean.
+ */
+static bool
+bp_xml_copy_segment(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
+{
+	size_t		i = 0;
+
+	if (st->in_tag)
+	{
+		for (; i < len; i++)
+		{
+			char		c = s[i];
+
+			if (st->quote)
+			{
+				if (c == st->quote)
+					st->quote = 0;
+			}
+			else if (c == '"' || c == '\'')
+				st->quote = c;
+			else if (c == '>')
+			{
+				st->in_tag = false;
+				i++;
+				break;
+			}
+		}
+		if (!bp_xml_copy_clean(st, out, s, i))
+			return false;
+		if (st->in_tag)
+			return true;
+	}
+	return bp_xml_copy_chardata(st, out, s + i, len - i);
 }
 
 /* Remember the entity names an internal DTD subset declares. */
@@ -583,9 +718,18 @@ bp_xml_prepare(bp_xml_state *st, bp_buf *out, const char *data, size_t len)
 		if (c != '<' && c != '&')
 		{
 			i++;
+			/* then 8 bytes at a time up to the next '<' or '&' */
+			while (len - i >= 8)
+			{
+				uint64_t	v = bp_xml_load8(data + i);
+
+				if (BP_HAS_BYTE(v, '<') || BP_HAS_BYTE(v, '&'))
+					break;
+				i += 8;
+			}
 			continue;
 		}
-		if (!bp_xml_copy_clean(st, out, data + start, i - start))
+		if (!bp_xml_copy_segment(st, out, data + start, i - start))
 			return false;
 		if (c == '&')
 		{
@@ -612,13 +756,19 @@ bp_xml_prepare(bp_xml_state *st, bp_buf *out, const char *data, size_t len)
 			if (se > ss)
 				bp_xml_note_declared(st, data + i + 9 + ss, se - ss);
 		}
+		else
+		{
+			/* a tag: its inside is not character data */
+			st->in_tag = true;
+			st->quote = 0;
+		}
 		if (end > len)
 			end = len;
 		if (!bp_xml_copy_clean(st, out, data + i, end - i))
 			return false;
 		i = start = end;
 	}
-	return bp_xml_copy_clean(st, out, data + start, i - start);
+	return bp_xml_copy_segment(st, out, data + start, i - start);
 }
 
 /* Bytes of non-space text below the body (or root), script/style skipped. */
