@@ -68,4 +68,4 @@ check-core: $(CORE_TESTS)
 .PHONY: check-core
 
 bench: all
-	sh test/bench/run.sh
+	bash test/bench/run.sh
