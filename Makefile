@@ -69,3 +69,43 @@ check-core: $(CORE_TESTS)
 
 bench: all
 	bash test/bench/run.sh
+
+# ---- fuzzing (test/fuzz/): libFuzzer targets with ASan+UBSan ----
+#   make fuzz                 build build/fuzz/fuzz_* (clang)
+#   make fuzz-run FUZZ_TARGET=fuzz_zip FUZZ_SECONDS=60
+#   make asan                 build/asan/: bookparse-dump and the C tests
+#                             under ASan+UBSan
+FUZZ_CC ?= clang
+FUZZ_SAN ?= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS ?= -g -O1 -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing -fwrapv
+FUZZ_TARGETS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(sort $(wildcard test/fuzz/fuzz_*.c)))
+FUZZ_TARGET ?= fuzz_book
+FUZZ_SECONDS ?= 30
+
+build/fuzz/%: test/fuzz/%.c test/fuzz/*.h test/c/zipgen.h $(CORE_SRCS) src/core/*.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_SRCS) $(DEP_LIBS)
+
+fuzz: $(FUZZ_TARGETS)
+
+fuzz-run: build/fuzz/$(FUZZ_TARGET)
+	bash test/fuzz/run.sh $(FUZZ_TARGET) $(FUZZ_SECONDS)
+
+ASAN_FLAGS ?= -g -O1 -std=gnu11 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -fno-strict-aliasing -fwrapv
+
+asan:
+	$(MAKE) CORE_CC=clang CORE_OBJDIR=build/asan/core \
+		CORE_CFLAGS="$(ASAN_FLAGS) -Wall -Wno-unused-parameter" \
+		build/asan/bookparse-dump build/asan/tests
+
+build/asan/bookparse-dump: tools/bookparse-dump.c $(CORE_OBJDIR)/libbookparse_core.a
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
+
+build/asan/tests: $(patsubst test/c/%.c,build/asan/test/%,$(sort $(wildcard test/c/test_*.c)))
+
+build/asan/test/%: test/c/%.c test/c/*.h $(CORE_OBJDIR)/libbookparse_core.a
+	@mkdir -p build/asan/test
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
+
+.PHONY: fuzz fuzz-run asan build/asan/tests

@@ -15,6 +15,7 @@ PACKAGES=(
 	cppcheck
 	python3 python3-lxml
 	zip unzip ca-certificates
+	clang libclang-rt-14-dev strace time
 )
 
 missing=()

@@ -94,6 +94,78 @@ do_corpus() {
 	/usr/bin/python3 test/corpus_check.py
 }
 
+# ---- sanitizers, hostile input, fuzz smoke (docs/security.md) ----
+ASAN_ENV=(ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1)
+
+# The core C tests built with ASan+UBSan (make asan).
+do_asan_tests() {
+	local t rc=0
+	for t in build/asan/test/test_*; do
+		env "${ASAN_ENV[@]}" "$t" >"$t.log" 2>&1 || {
+			echo "FAILED: $t"
+			tail -n 40 "$t.log"
+			rc=1
+		}
+		tail -n 1 "$t.log"
+	done
+	return $rc
+}
+
+# The corpus check with the ASan+UBSan bookparse-dump.
+do_asan_corpus() {
+	if [ ! -d ../shared/corpus ]; then
+		echo "corpus: ../shared/corpus is absent, skipped"
+		return 0
+	fi
+	env "${ASAN_ENV[@]}" BP_DUMP="$ROOT/build/asan/bookparse-dump" \
+		/usr/bin/python3 test/corpus_check.py | tail -n 3
+}
+
+# The hostile catalogue through the ASan+UBSan bookparse-dump, under strace.
+do_hostile() {
+	/usr/bin/python3 test/hostile/make_hostile.py build/hostile &&
+		env "${ASAN_ENV[@]}" /usr/bin/python3 test/hostile/check.py \
+			--dump build/asan/bookparse-dump --max-seconds 60 --max-rss-mb 3072
+}
+
+# Every fuzz target for FUZZ_SMOKE seconds (30), two at a time, from a fresh
+# corpus of the seeds and the committed regressions.
+do_fuzz_smoke() {
+	local dir t rc=0 pids=() names=()
+	dir=$(mktemp -d /tmp/bookparse-fuzz.XXXXXX)
+	/usr/bin/python3 test/fuzz/make_seeds.py build/fuzz/seeds || return 1
+	for t in build/fuzz/fuzz_*; do
+		t=$(basename "$t")
+		FUZZ_CORPUS=$dir bash test/fuzz/run.sh "$t" "${FUZZ_SMOKE:-30}" >"$dir/$t.log" 2>&1 &
+		pids+=($!)
+		names+=("$t")
+		if [ ${#pids[@]} -ge 2 ]; then
+			smoke_wait || rc=1
+		fi
+	done
+	while [ ${#pids[@]} -gt 0 ]; do
+		smoke_wait || rc=1
+	done
+	rm -rf "$dir"
+	return $rc
+}
+
+# Wait for the oldest smoke run and report it (helper of do_fuzz_smoke).
+smoke_wait() {
+	local p=${pids[0]} t=${names[0]} r
+	pids=("${pids[@]:1}")
+	names=("${names[@]:1}")
+	wait "$p"
+	r=$?
+	echo "$t: exit $r, $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/$t.log" | grep -o '[0-9]*$') runs"
+	if [ $r -ne 0 ]; then
+		grep -A 30 -E 'ERROR|SUMMARY|property violated' "$dir/$t.log" | head -n 60
+		ls build/fuzz/crashes/"$t"/ 2>/dev/null
+	fi
+	return $r
+}
+
 # Copy the checkout (without .git) where postgres may write.
 do_copy() {
 	mkdir -p "$WORK/repo" &&
@@ -160,6 +232,14 @@ step "cppcheck" do_cppcheck
 step "core C tests (make check-core)" make check-core
 step "sample books" /usr/bin/python3 test/make_samples.py build/samples || finish
 step "corpus check" do_corpus
+if step "ASan+UBSan build (make asan)" make -j"$(nproc)" asan; then
+	step "ASan+UBSan core C tests" do_asan_tests
+	step "ASan+UBSan corpus check" do_asan_corpus
+	step "hostile catalogue (ASan+UBSan bookparse-dump, strace)" do_hostile
+fi
+if step "fuzz targets (make fuzz)" make -j"$(nproc)" fuzz; then
+	step "fuzz smoke (${FUZZ_SMOKE:-30}s per target)" do_fuzz_smoke
+fi
 
 WORK=$(mktemp -d /tmp/bookparse-test.XXXXXX)
 chmod 755 "$WORK"
