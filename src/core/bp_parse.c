@@ -88,10 +88,11 @@ parse_zip(bp_ctx *ctx, const unsigned char *data, size_t len, const char *fmt)
 		}
 		if (!bp_zip_read(&zip, e, &buf, &n))
 		{
-			bp_zip_close(&zip);
+			/* name the entry before closing the zip frees it */
 			if (!bp_failed(ctx))
 				bp_fail(ctx, BP_ERR_CORRUPT, "cannot read \"%s\" from the zip archive",
 						e->name);
+			bp_zip_close(&zip);
 			return false;
 		}
 		bp_zip_close(&zip);

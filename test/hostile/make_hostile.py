@@ -485,6 +485,18 @@ def zip_cases():
         case("method_%s" % mname, "epub", z.finish(),
              "ok:zip_entry_unsupported_method|error:unsupported|error:no_text",
              "the only chapter uses method %d (%s)" % (method, mname))
+    book = fb2("<p>The text of a zipped FictionBook.</p>" * 20).encode()
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    full = c.compress(book) + c.flush()
+    z = Zip()
+    z.add("book.fb2", book, comp=full[:len(full) // 2])
+    case("fb2zip_truncated_entry", "fb2.zip", z.finish(), "error:corrupt_archive",
+         "fb2.zip whose book's deflate stream ends half way (fuzz_book found a "
+         "use-after-free in this error path)")
+    z = Zip()
+    z.add("book.fb2", book, flags=1)
+    case("fb2zip_encrypted_entry", "fb2.zip", z.finish(), "error:corrupt_archive|error:unsupported",
+         "fb2.zip whose book is encrypted")
     items = [("c1", "c1.xhtml", "application/xhtml+xml", ""),
              ("p1", "../../../../etc/passwd", "application/xhtml+xml", ""),
              ("p2", "/etc/passwd", "application/xhtml+xml", ""),
