@@ -169,7 +169,8 @@ smoke_wait() {
 # Copy the checkout (without .git) where postgres may write.
 do_copy() {
 	mkdir -p "$WORK/repo" &&
-		tar --exclude=./.git --exclude=./regress_out -cf - . | tar -C "$WORK/repo" -xf - &&
+		tar --exclude=./.git --exclude=./regress_out --exclude=./build/fuzz \
+			--exclude=./build/hostile --exclude=./build/asan -cf - . | tar -C "$WORK/repo" -xf - &&
 		{ [ "$(id -u)" != 0 ] || chown -R postgres: "$WORK"; }
 }
 
