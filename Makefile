@@ -82,9 +82,15 @@ FUZZ_TARGETS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(sort $(wildcard test/fuzz
 FUZZ_TARGET ?= fuzz_book
 FUZZ_SECONDS ?= 30
 
-build/fuzz/%: test/fuzz/%.c test/fuzz/*.h test/c/zipgen.h $(CORE_SRCS) src/core/*.h
-	@mkdir -p build/fuzz
-	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_SRCS) $(DEP_LIBS)
+FUZZ_CORE_OBJS = $(patsubst src/core/%.c,build/fuzz/core/%.o,$(CORE_SRCS))
+
+# the core once, instrumented for the fuzzers (fuzzer-no-link), then one link per target
+build/fuzz/core/%.o: src/core/%.c src/core/*.h
+	@mkdir -p build/fuzz/core
+	$(FUZZ_CC) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) $(FUZZ_CFLAGS) -Isrc/core $(DEP_CFLAGS) -c -o $@ $<
+
+build/fuzz/%: test/fuzz/%.c test/fuzz/*.h test/c/zipgen.h $(FUZZ_CORE_OBJS)
+	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(FUZZ_CORE_OBJS) $(DEP_LIBS)
 
 fuzz: $(FUZZ_TARGETS)
 

@@ -100,14 +100,16 @@ ASAN_ENV=(ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1
 
 # The core C tests built with ASan+UBSan (make asan).
 do_asan_tests() {
-	local t rc=0
+	local t log rc=0
+	mkdir -p build/asan/logs
 	for t in build/asan/test/test_*; do
-		env "${ASAN_ENV[@]}" "$t" >"$t.log" 2>&1 || {
+		log=build/asan/logs/$(basename "$t").log
+		env "${ASAN_ENV[@]}" "$t" >"$log" 2>&1 || {
 			echo "FAILED: $t"
-			tail -n 40 "$t.log"
+			tail -n 40 "$log"
 			rc=1
 		}
-		tail -n 1 "$t.log"
+		tail -n 1 "$log"
 	done
 	return $rc
 }
