@@ -37,6 +37,12 @@ start_next() {
 	echo "$(date -u +%H:%M:%S) started $t (pid ${PID[$t]})"
 }
 
+# ADOPT="PID:TARGET ..." takes over fuzzers already running (a restarted driver)
+for a in ${ADOPT:-}; do
+	PID[${a#*:}]=${a%%:*}
+	START[${a#*:}]=$(date +%s)
+done
+
 while [ ${#QUEUE[@]} -gt 0 ] || [ ${#PID[@]} -gt 0 ]; do
 	while [ ${#PID[@]} -lt "$PAR" ] && [ ${#QUEUE[@]} -gt 0 ] && [ "$(date +%s)" -lt "$DEADLINE" ]; do
 		start_next
@@ -47,10 +53,11 @@ while [ ${#QUEUE[@]} -gt 0 ] || [ ${#PID[@]} -gt 0 ]; do
 		p=${PID[$t]}
 		c=$(cpu_of "$p")
 		if ! kill -0 "$p" 2>/dev/null; then
-			wait "$p"; rc=$?
+			wait "$p" 2>/dev/null; rc=$?
 		elif [ "$c" -ge "$CPU" ] || [ "$(date +%s)" -ge "$DEADLINE" ]; then
 			kill -INT "$p"
-			wait "$p"; rc=$?
+			while kill -0 "$p" 2>/dev/null; do sleep 1; done
+			wait "$p" 2>/dev/null; rc=$?
 		else
 			continue
 		fi

@@ -20,13 +20,14 @@ BIN=build/fuzz/$T
 CORPUS=${FUZZ_CORPUS:-build/fuzz/corpus}/$T
 mkdir -p "$CORPUS" build/fuzz/crashes/$T
 case $T in
-	fuzz_book|fuzz_zip) MAXLEN=1048576; DICT=test/fuzz/zip.dict ;;
+	fuzz_book) MAXLEN=1048576; DICT=test/fuzz/zip.dict; TIMEOUT=60 ;;
+	fuzz_zip) MAXLEN=1048576; DICT=test/fuzz/zip.dict ;;
 	fuzz_txt) MAXLEN=65536; DICT= ;;
 	*) MAXLEN=131072; DICT=test/fuzz/xml.dict ;;
 esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=0:detect_leaks=1:allocator_may_return_null=1:print_stacktrace=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-exec "$BIN" -max_total_time="$SECS" -max_len=$MAXLEN -timeout=20 -rss_limit_mb=2048 \
+exec "$BIN" -max_total_time="$SECS" -max_len=$MAXLEN -timeout=${TIMEOUT:-20} -rss_limit_mb=2048 \
 	-malloc_limit_mb=1024 -print_final_stats=1 ${DICT:+-dict=$DICT} \
 	-artifact_prefix=build/fuzz/crashes/$T/ "$@" \
 	"$CORPUS" build/fuzz/seeds/$T
