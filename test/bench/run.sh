@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-fuzz=$(ps -eo pid,ni,etime,args | grep -E '[f]uzz_[a-z0-9_]+ ' | awk '{print $4 " (nice " $2 ", running " $3 ")"}' | sort -u | paste -sd ';' - || true)
+fuzz=$(ps -eo ni,etime,comm | awk '$3 ~ /^fuzz_/ {print $3 " (nice " $1 ", running " $2 ")"}' | sort -u | paste -sd ';' - || true)
 
 echo "== parse speed (test/bench/parse_bench.py)" >&2
 PARSE=$(/usr/bin/python3 test/bench/parse_bench.py)
