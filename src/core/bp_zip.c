@@ -13,13 +13,6 @@
  * Every offset and length the archive claims is checked against the real
  * buffer before use; no allocation is sized by a claimed number alone.
  *
- * Recovery: when there is no end record, or the central directory cannot
- * be read whole, the local file headers are scanned from the start
- * (zip->recovered, warning "zip_recovered").  Entries whose size is only in
- * a data descriptor are measured: deflate data by inflating it to its end
- * (output discarded, still bounded by the entry and total limits), stored
- * data by looking for the descriptor after it.
- *
  * Overlapping entries: when the data of one entry reaches into another
  * entry's local header or data (the trick of zip bombs that reuse one
  * compressed stream for many entries), bp_zip_open FAILS the whole archive
@@ -40,31 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
-#include "bp_internal.h"
-
-#define ZIP_SIG_LOCAL		0x04034b50u
-#define ZIP_SIG_CENTRAL		0x02014b50u
-#define ZIP_SIG_EOCD		0x06054b50u
-#define ZIP_SIG_EOCD64		0x06064b50u
-#define ZIP_SIG_LOCATOR64	0x07064b50u
-#define ZIP_SIG_DESCRIPTOR	0x08074b50u
-
-#define ZIP_LOCAL_SIZE		30
-#define ZIP_CENTRAL_SIZE	46
-#define ZIP_EOCD_SIZE		22
-#define ZIP_EOCD64_SIZE		56
-#define ZIP_LOCATOR64_SIZE	20
-
-#define ZIP_FLAG_ENCRYPTED	0x0001
-#define ZIP_FLAG_DESCRIPTOR 0x0008
-#define ZIP_FLAG_UTF8		0x0800
-
-/* report progress after this many bytes of output */
-#define ZIP_PROGRESS_STEP	((size_t) 1 << 20)
-/* zlib's avail_in/avail_out are uInt: feed at most this much at once */
-#define ZIP_ZLIB_CHUNK		((size_t) 1 << 30)
+#include "bp_zip_int.h"
 
 /* A data range of an entry, for the overlap check. */
 typedef struct zip_range
@@ -101,28 +70,6 @@ static const uint16_t cp437_high[128] = {
 	0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
 
-/* Little-endian 16-bit value at p. */
-static inline uint32_t
-rd16(const unsigned char *p)
-{
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8);
-}
-
-/* Little-endian 32-bit value at p. */
-static inline uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-}
-
-/* Little-endian 64-bit value at p. */
-static inline uint64_t
-rd64(const unsigned char *p)
-{
-	return (uint64_t) rd32(p) | ((uint64_t) rd32(p + 4) << 32);
-}
-
 /* Is there a 32-bit signature sig at off, with need bytes after it? */
 static bool
 zip_sig_at(const unsigned char *data, size_t len, uint64_t off, size_t need,
@@ -131,105 +78,6 @@ zip_sig_at(const unsigned char *data, size_t len, uint64_t off, size_t need,
 	if (off > len || len - off < need || need < 4)
 		return false;
 	return rd32(data + off) == sig;
-}
-
-/* The entry size limit in force (0 in the options means no limit). */
-static size_t
-zip_max_entry(const bp_ctx *ctx)
-{
-	size_t		m = ctx->opts.max_entry_size;
-
-	if (m == 0 || m > SIZE_MAX - 16)
-		m = SIZE_MAX - 16;
-	return m;
-}
-
-/* The limit on all inflated bytes (0 in the options means no limit). */
-static size_t
-zip_max_total(const bp_ctx *ctx)
-{
-	return ctx->opts.max_total_inflated ? ctx->opts.max_total_inflated : SIZE_MAX;
-}
-
-/* Fail ctx: one entry inflates past max_entry_size. */
-static bool
-zip_fail_entry_limit(bp_ctx *ctx, const char *name)
-{
-	char		sz[32];
-
-	bp_format_bytes(zip_max_entry(ctx), sz, sizeof(sz));
-	return bp_fail(ctx, BP_ERR_LIMIT,
-				   "zip entry \"%s\" inflates to more than %s (a zip bomb?)",
-				   name, sz);
-}
-
-/* Fail ctx: all entries together inflate past max_total_inflated. */
-static bool
-zip_fail_total_limit(bp_ctx *ctx, const char *name)
-{
-	char		sz[32];
-
-	bp_format_bytes(zip_max_total(ctx), sz, sizeof(sz));
-	return bp_fail(ctx, BP_ERR_LIMIT,
-				   "zip entries inflate to more than %s in all, reached in \"%s\" (a zip bomb?)",
-				   sz, name);
-}
-
-/* zlib allocation hook: counted memory from the context. */
-static voidpf
-zip_zalloc(voidpf opaque, uInt items, uInt size)
-{
-	bp_ctx	   *ctx = (bp_ctx *) opaque;
-	void	   *p;
-
-	if (size != 0 && (size_t) items > SIZE_MAX / size)
-		return Z_NULL;
-	p = bp_alloc(ctx, (size_t) items * size);
-	return p ? p : Z_NULL;
-}
-
-/* zlib free hook. */
-static void
-zip_zfree(voidpf opaque, voidpf p)
-{
-	bp_free((bp_ctx *) opaque, p);
-}
-
-/* Start a raw inflate stream whose memory goes through ctx. */
-static bool
-zip_inflate_init(bp_ctx *ctx, z_stream *zs)
-{
-	int			rc;
-
-	memset(zs, 0, sizeof(*zs));
-	zs->zalloc = zip_zalloc;
-	zs->zfree = zip_zfree;
-	zs->opaque = ctx;
-	rc = inflateInit2(zs, -MAX_WBITS);
-	if (rc == Z_OK)
-		return true;
-	if (!bp_failed(ctx))
-		bp_fail(ctx, rc == Z_MEM_ERROR ? BP_ERR_LIMIT : BP_ERR_INTERNAL,
-				"cannot start inflating: %s",
-				rc == Z_MEM_ERROR ? "out of memory" : "zlib initialisation failed");
-	return false;
-}
-
-/* CRC-32 of a buffer of any size. */
-static uint32_t
-zip_crc32(const unsigned char *p, size_t n)
-{
-	uLong		crc = crc32(0L, Z_NULL, 0);
-
-	while (n > 0)
-	{
-		size_t		chunk = n > ZIP_ZLIB_CHUNK ? ZIP_ZLIB_CHUNK : n;
-
-		crc = crc32(crc, p, (uInt) chunk);
-		p += chunk;
-		n -= chunk;
-	}
-	return (uint32_t) crc;
 }
 
 /* Is [s, s+n) valid UTF-8 without NUL, overlongs or surrogates? */
@@ -288,8 +136,9 @@ zip_utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* Make an entry name: UTF-8 as is, anything else converted from CP437. */
-static char *
-zip_make_name(bp_zip *zip, const unsigned char *s, size_t n, bool *warned)
+char *
+bp_zip_make_name(bp_zip *zip, const unsigned char *s, size_t n,
+				 bool *warned)
 {
 	bp_ctx	   *ctx = zip->ctx;
 	char	   *out;
@@ -367,8 +216,8 @@ zip_find_eocd(const unsigned char *data, size_t len)
 }
 
 /* Append an entry to zip->entries (growing it); false when ctx failed. */
-static bool
-zip_add_entry(bp_zip *zip, int *cap, const bp_zip_entry *e)
+bool
+bp_zip_add_entry(bp_zip *zip, int *cap, const bp_zip_entry *e)
 {
 	bp_ctx	   *ctx = zip->ctx;
 	int			max = ctx->opts.max_entries > 0 ? ctx->opts.max_entries : INT_MAX - 1;
@@ -404,9 +253,9 @@ zip_free_entries(bp_zip *zip)
  * Apply a ZIP64 extended information extra field (0x0001) found in
  * [x, x+xlen) to the sizes and offset that were 0xFFFFFFFF.
  */
-static void
-zip_apply_zip64(const unsigned char *x, size_t xlen, uint64_t *usize,
-				uint64_t *csize, uint64_t *offset)
+void
+bp_zip_apply_zip64(const unsigned char *x, size_t xlen, uint64_t *usize,
+				   uint64_t *csize, uint64_t *offset)
 {
 	size_t		i = 0;
 
@@ -545,7 +394,7 @@ zip_read_central(bp_zip *zip, const char **why)
 		e.comp_size = rd32(h + 20);
 		e.uncomp_size = rd32(h + 24);
 		off = rd32(h + 42);
-		zip_apply_zip64(h + ZIP_CENTRAL_SIZE + nlen, xlen,
+		bp_zip_apply_zip64(h + ZIP_CENTRAL_SIZE + nlen, xlen,
 						&e.uncomp_size, &e.comp_size, &off);
 		if (bias < 0 && off < (uint64_t) (-bias))
 			off = UINT64_MAX;	/* unreadable; reading it reports that */
@@ -553,10 +402,10 @@ zip_read_central(bp_zip *zip, const char **why)
 			off = (uint64_t) ((int64_t) off + bias);
 		e.local_offset = off;
 		e.encrypted = (e.flags & ZIP_FLAG_ENCRYPTED) != 0;
-		e.name = zip_make_name(zip, h + ZIP_CENTRAL_SIZE, nlen, &warned_name);
+		e.name = bp_zip_make_name(zip, h + ZIP_CENTRAL_SIZE, nlen, &warned_name);
 		if (e.name == NULL)
 			return false;
-		if (!zip_add_entry(zip, &cap, &e))
+		if (!bp_zip_add_entry(zip, &cap, &e))
 		{
 			bp_free(ctx, e.name);
 			return false;
@@ -579,9 +428,9 @@ zip_read_central(bp_zip *zip, const char **why)
  * extra lengths are the ones that count).  false with *why when the local
  * header is not there or not whole.
  */
-static bool
-zip_local_data(const bp_zip *zip, const bp_zip_entry *e, uint64_t *start,
-			   const char **why)
+bool
+bp_zip_local_data(const bp_zip *zip, const bp_zip_entry *e, uint64_t *start,
+				  const char **why)
 {
 	uint64_t	off = e->local_offset;
 	const unsigned char *h;
@@ -645,7 +494,7 @@ zip_check_entries(bp_zip *zip)
 		const char *why;
 		const unsigned char *h;
 
-		if (!zip_local_data(zip, e, &start, &why))
+		if (!bp_zip_local_data(zip, e, &start, &why))
 			continue;			/* reported when the entry is read */
 		h = zip->data + e->local_offset;
 		if (!zip->recovered && !(rd16(h + 6) & ZIP_FLAG_DESCRIPTOR))
@@ -744,312 +593,6 @@ zip_build_index(bp_zip *zip)
 }
 
 /*
- * Offset of the next 4-byte signature sig at or after from, or len.  The
- * bytes looked at are taken from *budget (recovery's bound on work, so
- * that no input makes it quadratic); len when the budget is spent.
- */
-static size_t
-zip_scan_sig(const unsigned char *data, size_t len, size_t from, uint32_t sig,
-			 size_t *budget)
-{
-	size_t		start = from;
-	size_t		lim;			/* signatures may start before lim */
-
-	if (len < 4 || from > len - 4)
-		return len;
-	lim = len - 3;
-	if (lim - from > *budget)
-		lim = from + *budget;
-	while (from < lim)
-	{
-		const unsigned char *p = memchr(data + from, 'P', lim - from);
-
-		if (p == NULL)
-			break;
-		from = (size_t) (p - data);
-		if (rd32(p) == sig)
-		{
-			*budget -= from - start;
-			return from;
-		}
-		from++;
-	}
-	*budget -= lim - start;
-	return len;
-}
-
-/*
- * After one inflate() call that brought the entry's output to produced
- * bytes: check the entry and total limits, report progress now and then,
- * and judge rc.  Returns 1 at the end of the stream, 0 to go on, and -1 to
- * stop: ctx failed (limits, memory, cancel) or *why says what is wrong with
- * the data.  at_end says all input was given and no progress is possible
- * (truncated_why is then the reason).
- */
-static int
-zip_inflate_check(bp_ctx *ctx, const char *name, int rc, size_t produced,
-				  size_t already, size_t *next_progress, size_t pos,
-				  bool at_end, const char *truncated_why, const char **why)
-{
-	if (produced > zip_max_entry(ctx))
-	{
-		zip_fail_entry_limit(ctx, name);
-		return -1;
-	}
-	if (produced > zip_max_total(ctx) - already)
-	{
-		zip_fail_total_limit(ctx, name);
-		return -1;
-	}
-	if (produced >= *next_progress)
-	{
-		*next_progress = produced + ZIP_PROGRESS_STEP;
-		if (!bp_progress(ctx, BP_PHASE_INFLATING, pos))
-			return -1;
-	}
-	if (rc == Z_STREAM_END)
-		return 1;
-	if (rc == Z_MEM_ERROR)
-	{
-		if (!bp_failed(ctx))
-			bp_fail(ctx, BP_ERR_LIMIT, "out of memory while inflating \"%s\"", name);
-		return -1;
-	}
-	if (rc == Z_BUF_ERROR && at_end)
-	{
-		*why = truncated_why;
-		return -1;
-	}
-	if (rc != Z_OK && rc != Z_BUF_ERROR)
-	{
-		*why = "its deflate data is corrupt";
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Measure deflate data that starts at start by inflating it to its end
- * (output discarded).  Returns false with *why when the stream is corrupt
- * or truncated, or false with ctx failed (limits, memory, cancel).
- */
-static bool
-zip_measure_deflate(bp_zip *zip, const char *name, size_t start,
-					uint64_t *csize, uint64_t *usize, size_t *inflated,
-					size_t *budget, const char **why)
-{
-	bp_ctx	   *ctx = zip->ctx;
-	z_stream	zs;
-	unsigned char *scratch;
-	size_t		scratch_len = 64 * 1024;
-	size_t		in_left = zip->len - start;
-	size_t		out = 0;
-	size_t		next_progress = ZIP_PROGRESS_STEP;
-	int			rc = Z_OK;
-	int			step;
-	bool		ok = false;
-
-	*why = NULL;
-	scratch = bp_alloc(ctx, scratch_len);
-	if (scratch == NULL)
-		return false;
-	if (!zip_inflate_init(ctx, &zs))
-	{
-		bp_free(ctx, scratch);
-		return false;
-	}
-	zs.next_in = (Bytef *) (zip->data + start);
-	for (;;)
-	{
-		size_t		before;
-
-		if (zs.avail_in == 0 && in_left > 0)
-		{
-			size_t		chunk = in_left > ZIP_ZLIB_CHUNK ? ZIP_ZLIB_CHUNK : in_left;
-
-			zs.avail_in = (uInt) chunk;
-			in_left -= chunk;
-		}
-		zs.next_out = scratch;
-		zs.avail_out = (uInt) scratch_len;
-		before = zs.avail_out;
-		rc = inflate(&zs, Z_NO_FLUSH);
-		out += before - zs.avail_out;
-		step = zip_inflate_check(ctx, name, rc, out, *inflated, &next_progress,
-								 start + (size_t) zs.total_in,
-								 zs.avail_in == 0 && in_left == 0,
-								 "its deflate data is truncated", why);
-		if (step != 0)
-		{
-			ok = (step > 0);
-			break;
-		}
-	}
-	*csize = zs.total_in;
-	*usize = out;
-	*inflated += out;
-	*budget = *budget > zs.total_in ? *budget - zs.total_in : 0;
-	inflateEnd(&zs);
-	bp_free(ctx, scratch);
-	return ok;
-}
-
-/*
- * Find the end of stored data with a data descriptor: a descriptor whose
- * size field matches the distance, with or without its signature.
- */
-static bool
-zip_measure_stored(const bp_zip *zip, size_t start, uint64_t *csize,
-				   size_t *budget)
-{
-	const unsigned char *data = zip->data;
-	size_t		len = zip->len;
-	size_t		p = start;
-
-	while ((p = zip_scan_sig(data, len, p, ZIP_SIG_DESCRIPTOR, budget)) < len)
-	{
-		if (len - p >= 16 && rd32(data + p + 8) == (uint64_t) (p - start))
-		{
-			*csize = p - start;
-			return true;
-		}
-		if (len - p >= 24 && rd64(data + p + 8) == (uint64_t) (p - start))
-		{
-			*csize = p - start;
-			return true;
-		}
-		p++;
-	}
-	/* a descriptor without signature, right before the next header */
-	{
-		size_t		l = zip_scan_sig(data, len, start, ZIP_SIG_LOCAL, budget);
-		size_t		c = zip_scan_sig(data, len, start, ZIP_SIG_CENTRAL, budget);
-
-		for (;;)
-		{
-			size_t		q = l < c ? l : c;
-
-			if (q >= len)
-				return false;
-			if (q - start >= 12 && rd32(data + q - 8) == (uint64_t) (q - 12 - start))
-			{
-				*csize = q - 12 - start;
-				return true;
-			}
-			/* rescan only the signature just passed */
-			if (q == l)
-				l = zip_scan_sig(data, len, q + 1, ZIP_SIG_LOCAL, budget);
-			else
-				c = zip_scan_sig(data, len, q + 1, ZIP_SIG_CENTRAL, budget);
-		}
-	}
-}
-
-/*
- * Recover the entries from the local file headers, scanning from the
- * start.  Takes each entry whose local header is whole.  false only when
- * ctx failed.
- */
-static bool
-zip_recover(bp_zip *zip)
-{
-	bp_ctx	   *ctx = zip->ctx;
-	const unsigned char *data = zip->data;
-	size_t		len = zip->len;
-	size_t		pos = 0;
-	int			cap = 0;
-	size_t		inflated = 0;
-	bool		warned_name = false;
-
-	/* bytes recovery may look at: a few passes over the input */
-	size_t		budget = len > (SIZE_MAX - (1 << 20)) / 8 ? SIZE_MAX : len * 8 + (1 << 20);
-
-	while ((pos = zip_scan_sig(data, len, pos, ZIP_SIG_LOCAL, &budget)) < len)
-	{
-		const unsigned char *h = data + pos;
-		size_t		nlen;
-		size_t		xlen;
-		size_t		start;
-		bp_zip_entry e;
-		const char *why = NULL;
-
-		if (len - pos < ZIP_LOCAL_SIZE)
-			break;
-		nlen = rd16(h + 26);
-		xlen = rd16(h + 28);
-		if (len - pos - ZIP_LOCAL_SIZE < nlen + xlen)
-			break;				/* the local header is not whole */
-		start = pos + ZIP_LOCAL_SIZE + nlen + xlen;
-		memset(&e, 0, sizeof(e));
-		e.flags = (uint16_t) rd16(h + 6);
-		e.method = (uint16_t) rd16(h + 8);
-		e.crc32 = rd32(h + 14);
-		e.comp_size = rd32(h + 18);
-		e.uncomp_size = rd32(h + 22);
-		e.local_offset = pos;
-		e.encrypted = (e.flags & ZIP_FLAG_ENCRYPTED) != 0;
-		zip_apply_zip64(h + ZIP_LOCAL_SIZE + nlen, xlen,
-						&e.uncomp_size, &e.comp_size, NULL);
-		e.name = zip_make_name(zip, h + ZIP_LOCAL_SIZE, nlen, &warned_name);
-		if (e.name == NULL)
-			return false;
-
-		if (e.flags & ZIP_FLAG_DESCRIPTOR)
-		{
-			bool		found;
-
-			if (e.method == 8 && !e.encrypted)
-			{
-				bp_set_activity(ctx, "inflating %s", e.name);
-				found = zip_measure_deflate(zip, e.name, start, &e.comp_size,
-											&e.uncomp_size, &inflated, &budget,
-											&why);
-				if (bp_failed(ctx))
-				{
-					bp_free(ctx, e.name);
-					return false;
-				}
-			}
-			else
-			{
-				found = zip_measure_stored(zip, start, &e.comp_size, &budget);
-				if (found && e.method == 0)
-					e.uncomp_size = e.comp_size;
-			}
-			if (!found)
-			{
-				/* the size is unknown: nothing to read; look further */
-				bp_warn(ctx, "zip_entry_corrupt",
-						"zip entry \"%s\" skipped in recovery: %s", e.name,
-						why ? why : "the end of its data cannot be found");
-				bp_free(ctx, e.name);
-				pos = start;
-				continue;
-			}
-			/* the descriptor after the data has the CRC */
-			{
-				size_t		d = start + (size_t) e.comp_size;
-
-				if (len - d >= 16 && rd32(data + d) == ZIP_SIG_DESCRIPTOR)
-					e.crc32 = rd32(data + d + 4);
-				else if (len - d >= 12)
-					e.crc32 = rd32(data + d);
-			}
-		}
-		if (!zip_add_entry(zip, &cap, &e))
-		{
-			bp_free(ctx, e.name);
-			return false;
-		}
-		if (e.comp_size <= len - start)
-			pos = start + (size_t) e.comp_size;
-		else
-			pos = start;		/* truncated: reading it will say so */
-	}
-	return true;
-}
-
-/*
  * Read the directory of a zip archive held in memory.  On success fills
  * *zip (entries, sorted index); the data must outlive zip.  Fails ctx with
  * BP_ERR_CORRUPT when no entry can be read or entries overlap, with
@@ -1074,7 +617,7 @@ bp_zip_open(bp_ctx *ctx, const unsigned char *data, size_t len, bp_zip *zip)
 		if (bp_failed(ctx))
 			return false;
 		zip->recovered = true;
-		if (!zip_recover(zip))
+		if (!bp_zip_recover(zip))
 		{
 			bp_zip_close(zip);
 			return false;
@@ -1135,270 +678,6 @@ bp_zip_find(bp_zip *zip, const char *name)
 		if (bp_strcasecmp(zip->entries[i].name, name) == 0)
 			return &zip->entries[i];
 	return NULL;
-}
-
-/* Name of a compression method, for messages. */
-static const char *
-zip_method_name(unsigned method)
-{
-	switch (method)
-	{
-		case 1:
-			return "shrink";
-		case 6:
-			return "implode";
-		case 9:
-			return "deflate64";
-		case 12:
-			return "bzip2";
-		case 14:
-			return "LZMA";
-		case 93:
-			return "zstd";
-		case 95:
-			return "xz";
-		case 98:
-			return "PPMd";
-		case 99:
-			return "AES encryption";
-		default:
-			return "unknown";
-	}
-}
-
-/*
- * Inflate deflate data [in, in+inlen) into a new buffer.  Per-entry
- * problems set *why and return false with ctx intact; limits, memory and
- * cancel fail ctx.
- */
-static bool
-zip_inflate_entry(bp_zip *zip, const bp_zip_entry *e, size_t data_start,
-				  size_t inlen, unsigned char **out, size_t *outlen,
-				  const char **why)
-{
-	bp_ctx	   *ctx = zip->ctx;
-	size_t		max_entry = zip_max_entry(ctx);
-	size_t		already = ctx->total_inflated;
-	const unsigned char *in = zip->data + data_start;
-	size_t		in_left = inlen;
-	size_t		produced = 0;
-	size_t		next_progress = ZIP_PROGRESS_STEP;
-	uint64_t	guess;
-	size_t		cap;
-	unsigned char *buf;
-	z_stream	zs;
-	int			rc;
-	int			step;
-	bool		ok = false;
-
-	/* first buffer: the smaller of the declared size and a bound from the input */
-	guess = (uint64_t) inlen * 8 + 64 * 1024;
-	if (e->uncomp_size < guess)
-		guess = e->uncomp_size;
-	if (guess > (uint64_t) max_entry)
-		guess = max_entry;
-	cap = (size_t) guess + 2;	/* one byte to see overflow past max_entry */
-	if (cap < 256)
-		cap = 256;
-	buf = bp_alloc(ctx, cap);
-	if (buf == NULL)
-		return false;
-	if (!zip_inflate_init(ctx, &zs))
-	{
-		bp_free(ctx, buf);
-		return false;
-	}
-	zs.next_in = (Bytef *) in;
-	for (;;)
-	{
-		size_t		room;
-		size_t		before;
-
-		if (cap - 1 - produced == 0)
-		{
-			size_t		ncap;
-			unsigned char *nbuf;
-
-			/* never more than max_entry + 1 bytes of data (+ NUL) */
-			if (produced > max_entry)
-			{
-				zip_fail_entry_limit(ctx, e->name);
-				break;
-			}
-			ncap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
-			if (ncap > max_entry + 2)
-				ncap = max_entry + 2;
-			nbuf = bp_realloc(ctx, buf, ncap);
-			if (nbuf == NULL)
-				break;
-			buf = nbuf;
-			cap = ncap;
-		}
-		if (zs.avail_in == 0 && in_left > 0)
-		{
-			size_t		chunk = in_left > ZIP_ZLIB_CHUNK ? ZIP_ZLIB_CHUNK : in_left;
-
-			zs.avail_in = (uInt) chunk;
-			in_left -= chunk;
-		}
-		/* at most a progress step at a time, so progress is reported */
-		room = cap - 1 - produced;
-		if (room > ZIP_PROGRESS_STEP)
-			room = ZIP_PROGRESS_STEP;
-		zs.next_out = buf + produced;
-		zs.avail_out = (uInt) room;
-		before = room;
-		rc = inflate(&zs, Z_NO_FLUSH);
-		produced += before - zs.avail_out;
-		step = zip_inflate_check(ctx, e->name, rc, produced, already,
-								 &next_progress, data_start + (size_t) zs.total_in,
-								 zs.avail_out > 0 && zs.avail_in == 0 && in_left == 0,
-								 inlen < e->comp_size ?
-								 "the archive ends inside its data" :
-								 "its deflate data is truncated", why);
-		if (step != 0)
-		{
-			ok = (step > 0);
-			break;
-		}
-	}
-	inflateEnd(&zs);
-	ctx->total_inflated += produced;
-	if (!ok)
-	{
-		bp_free(ctx, buf);
-		return false;
-	}
-	/* give back a much too large buffer */
-	if (cap - produced > 64 * 1024)
-	{
-		unsigned char *nbuf = bp_realloc(ctx, buf, produced + 1);
-
-		if (nbuf == NULL)
-		{
-			bp_free(ctx, buf);
-			return false;
-		}
-		buf = nbuf;
-	}
-	buf[produced] = '\0';
-	*out = buf;
-	*outlen = produced;
-	return true;
-}
-
-/*
- * Read (inflate) one entry into memory from bp_alloc, NUL-terminated (one
- * extra byte); the caller releases *out with bp_free.
- *
- * Contract:
- *	- true: *out and *outlen hold the data.  Warnings, data kept:
- *	  "zip_size_mismatch" when the data is not the declared size (all of
- *	  the output is kept, however much the declared size says, as long as
- *	  the limits allow), "zip_crc_mismatch" when the CRC differs.
- *	- false with ctx NOT failed: a defect of this entry only, recorded as a
- *	  warning: "zip_entry_encrypted", "zip_entry_unsupported_method"
- *	  (bzip2, LZMA, deflate64, ...), "zip_entry_corrupt" (truncated or
- *	  corrupt data, missing local header).  The caller decides whether the
- *	  book can go on without this entry.
- *	- false with ctx failed (check bp_failed(ctx)): a hard failure that
- *	  ends the parse: BP_ERR_LIMIT (the entry inflates past max_entry_size,
- *	  all reads together past max_total_inflated, or max_memory), or
- *	  BP_ERR_CANCELED from the progress callback.
- *
- * The output buffer starts at the smaller of the declared size and
- * comp_size*8+64kB and grows geometrically: a claimed size alone never
- * decides an allocation.
- */
-bool
-bp_zip_read(bp_zip *zip, const bp_zip_entry *e, unsigned char **out,
-			size_t *outlen)
-{
-	bp_ctx	   *ctx = zip->ctx;
-	uint64_t	start;
-	size_t		avail;
-	size_t		inlen;
-	const char *why = NULL;
-	unsigned char *buf = NULL;
-	size_t		n = 0;
-	char		saved_activity[sizeof(ctx->activity)];
-	uint32_t	crc;
-
-	*out = NULL;
-	*outlen = 0;
-	if (bp_failed(ctx))
-		return false;
-	if (e->encrypted)
-	{
-		bp_warn(ctx, "zip_entry_encrypted",
-				"zip entry \"%s\" is encrypted; skipped", e->name);
-		return false;
-	}
-	if (e->method != 0 && e->method != 8)
-	{
-		bp_warn(ctx, "zip_entry_unsupported_method",
-				"zip entry \"%s\" uses compression method %u (%s), which is not supported; skipped",
-				e->name, (unsigned) e->method, zip_method_name(e->method));
-		return false;
-	}
-	if (!zip_local_data(zip, e, &start, &why))
-	{
-		bp_warn(ctx, "zip_entry_corrupt", "zip entry \"%s\" cannot be read: %s",
-				e->name, why);
-		return false;
-	}
-	avail = zip->len - (size_t) start;
-	inlen = e->comp_size < avail ? (size_t) e->comp_size : avail;
-
-	memcpy(saved_activity, ctx->activity, sizeof(saved_activity));
-	saved_activity[sizeof(saved_activity) - 1] = '\0';
-	bp_set_activity(ctx, "inflating %s", e->name);
-	if (!bp_progress(ctx, BP_PHASE_INFLATING, (size_t) start))
-	{
-		bp_set_activity(ctx, "%s", saved_activity);
-		return false;
-	}
-
-	if (e->method == 0)
-	{
-		if (e->comp_size > avail)
-			why = "the archive ends inside its data";
-		else if (inlen > zip_max_entry(ctx))
-			zip_fail_entry_limit(ctx, e->name);
-		else if (inlen > zip_max_total(ctx) - ctx->total_inflated)
-			zip_fail_total_limit(ctx, e->name);
-		else if ((buf = bp_alloc(ctx, inlen + 1)) != NULL)
-		{
-			memcpy(buf, zip->data + start, inlen);
-			buf[inlen] = '\0';
-			n = inlen;
-			ctx->total_inflated += inlen;
-		}
-	}
-	else
-		zip_inflate_entry(zip, e, (size_t) start, inlen, &buf, &n, &why);
-
-	bp_set_activity(ctx, "%s", saved_activity);
-	if (buf == NULL)
-	{
-		if (!bp_failed(ctx))
-			bp_warn(ctx, "zip_entry_corrupt", "zip entry \"%s\" cannot be read: %s",
-					e->name, why ? why : "unknown error");
-		return false;
-	}
-
-	if (n != e->uncomp_size)
-		bp_warn(ctx, "zip_size_mismatch",
-				"zip entry \"%s\" has %llu bytes, not the %llu it declares; kept them all",
-				e->name, (unsigned long long) n, (unsigned long long) e->uncomp_size);
-	crc = zip_crc32(buf, n);
-	if (crc != e->crc32)
-		bp_warn(ctx, "zip_crc_mismatch",
-				"zip entry \"%s\" fails its CRC check (%08x, expected %08x); data kept",
-				e->name, (unsigned) crc, (unsigned) e->crc32);
-	*out = buf;
-	*outlen = n;
-	return true;
 }
 
 /* Release the directory (not the data, which belongs to the caller). */
