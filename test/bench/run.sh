@@ -22,6 +22,12 @@ if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	DB=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/db_bench.sh')
 	echo "$DB"
 fi
+MEM="(not run: BENCH_DB=0 or not root)"
+if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	echo "== memory per book (test/bench/memory.sh, holding /tmp/bp-pg.lock)" >&2
+	MEM=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/memory.sh 64MB')
+	echo "$MEM"
+fi
 
 {
 cat <<EOF
@@ -69,6 +75,17 @@ while the queue is paused, then parsed and stored by the background workers with
 (the book rows' metadata UPDATE is not part of the floor).
 
 $DB
+
+## Memory per book
+
+test/bench/memory.sh: for every corpus EPUB and FB2, the peak parse memory the core counts (the
+book itself, the core's blocks, zlib, libxml2 and ICU: what \`bookparse.work_mem\` must cover) from
+\`bookparse-dump --full --stats\`, the peak RSS of that process, and in a throwaway cluster with one
+worker (a fresh one per book, \`bookparse.work_mem = 64MB\`) the job's \`peak_memory_bytes\` and the
+worker's peak RssAnon (private memory, read from /proc about every 2 ms: short spikes can be missed;
+about 3 MB of it is the idle backend).
+
+$MEM
 
 EOF
 cat docs/benchmarks-history.md
