@@ -246,6 +246,23 @@ bp_text_nfc_append(bp_ctx *ctx, bp_buf *buf, const char *s, size_t len)
 	return true;
 }
 
+
+/* Open an ICU break iterator of type for locale into *out; false (ctx failed) on error. */
+static bool
+open_break(bp_ctx *ctx, UBreakIteratorType type, const char *locale,
+		   UBreakIterator **out)
+{
+	UErrorCode	status = U_ZERO_ERROR;
+
+	*out = ubrk_open(type, locale, NULL, 0, &status);
+	if (U_FAILURE(status))
+	{
+		*out = NULL;
+		return bp_fail(ctx, BP_ERR_INTERNAL, "ubrk_open(%s): %s", locale,
+					   u_errorName(status));
+	}
+	return true;
+}
 /*
  * Open the word break iterator (and the sentence one when with_sentences)
  * for a language (BCP 47 tag or NULL).
@@ -289,30 +306,15 @@ bp_text_open_iterators(bp_ctx *ctx, bp_text_state *st, const char *language,
 			ubrk_close(st->sentences);
 		st->words = st->sentences = NULL;
 		st->locale[0] = '\0';
-		status = U_ZERO_ERROR;
-		st->words = ubrk_open(UBRK_WORD, locale, NULL, 0, &status);
-		if (U_FAILURE(status))
-		{
-			st->words = NULL;
-			return bp_fail(ctx, BP_ERR_INTERNAL, "ubrk_open(%s): %s", locale,
-						   u_errorName(status));
-		}
+		if (!open_break(ctx, UBRK_WORD, locale, &st->words))
+			return false;
 		strcpy(st->locale, locale);
 	}
 	st->language[0] = '\0';
 	if (language && strlen(language) < sizeof(st->language))
 		strcpy(st->language, language);
-	if (with_sentences)
-	{
-		status = U_ZERO_ERROR;
-		st->sentences = ubrk_open(UBRK_SENTENCE, locale, NULL, 0, &status);
-		if (U_FAILURE(status))
-		{
-			st->sentences = NULL;
-			return bp_fail(ctx, BP_ERR_INTERNAL, "ubrk_open(%s): %s", locale,
-						   u_errorName(status));
-		}
-	}
+	if (with_sentences && !open_break(ctx, UBRK_SENTENCE, locale, &st->sentences))
+		return false;
 	return true;
 }
 
