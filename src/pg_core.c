@@ -23,6 +23,8 @@ bp_pg_max_memory(void)
 	return (size_t) bp_guc_work_mem_kb * 1024;
 }
 
+static const char *bp_pg_message_text(const char *msg);
+
 /* bookparse.work_mem as its setting reads: "32MB" or "1536kB". */
 static void
 bp_pg_work_mem_text(char *out, size_t outlen)
@@ -65,17 +67,18 @@ bp_pg_options(bp_options *opts)
 void
 bp_pg_check_memory(size_t held, const char *what, int number)
 {
-	char		limit[32];
+	bp_options	opts;
+	bp_error	err;
 	char		activity[64];
 
 	if (held <= bp_pg_max_memory())
 		return;
-	bp_pg_work_mem_text(limit, sizeof(limit));
+	bp_pg_options(&opts);
 	snprintf(activity, sizeof(activity), "%s %d", what, number);
+	bp_limit_error(&opts, activity, &err);
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("book needs more than %s (%s) while %s; raise %s to parse it",
-					BP_PG_MEMORY_GUC, limit, activity, BP_PG_MEMORY_GUC)));
+			 errmsg("%s", bp_pg_message_text(err.message))));
 }
 
 /* SQLSTATE of a core error code. */

@@ -213,6 +213,15 @@ extern int	bp_memhooks_active(void);
  */
 extern bool bp_input_fits(size_t len, const bp_options *opts, bp_error *err);
 
+/*
+ * Fill *err with the memory-limit error of opts: "book needs more than
+ * SETTING (LIMIT) while ACTIVITY; raise SETTING to parse it".  The one
+ * wording of that message, for the core and for callers that enforce the
+ * same limit on memory of their own (the extension's result rows).
+ */
+extern void bp_limit_error(const bp_options *opts, const char *activity,
+						   bp_error *err);
+
 extern bp_book *bp_parse(const unsigned char *data, size_t len,
 						 const char *filename, const bp_options *opts,
 						 bp_error *err);

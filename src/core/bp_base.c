@@ -94,18 +94,29 @@ bp_ctx_destroy(bp_ctx *ctx)
 	free(ctx);
 }
 
+/* The memory-limit error for opts while activity: see bookparse_core.h. */
+void
+bp_limit_error(const bp_options *opts, const char *activity, bp_error *err)
+{
+	const char *setting = opts->memory_setting ? opts->memory_setting
+		: "the memory limit";
+	char		limit[32];
+
+	bp_format_bytes(opts->max_memory, limit, sizeof(limit));
+	err->code = BP_ERR_LIMIT;
+	snprintf(err->message, sizeof(err->message),
+			 "book needs more than %s (%s) while %s; raise %s to parse it",
+			 setting, limit, activity, setting);
+}
+
 /* Record the memory-limit error naming the setting and the activity. */
 bool
 bp_fail_limit(bp_ctx *ctx)
 {
-	char		limit[32];
-
-	bp_format_bytes(ctx->opts.max_memory, limit, sizeof(limit));
-	return bp_fail(ctx, BP_ERR_LIMIT,
-			"book needs more than %s (%s) while %s; raise %s to parse it",
-			ctx->opts.memory_setting, limit,
-			ctx->activity[0] ? ctx->activity : "parsing",
-			ctx->opts.memory_setting);
+	if (ctx->err.code == BP_OK)
+		bp_limit_error(&ctx->opts, ctx->activity[0] ? ctx->activity : "parsing",
+					   &ctx->err);
+	return false;
 }
 
 /* Allocate size bytes counted against the limit; NULL (ctx failed) if over. */
