@@ -28,6 +28,7 @@
 #define BP_ENC_CHUNK		65536	/* input bytes per ucnv_toUnicode call */
 #define BP_ENC_UBUF			32768	/* UChars in the intermediate buffer */
 #define BP_ENC_SAMPLE		65536	/* bytes ucsdet looks at */
+#define BP_ENC_SBCS_MIN		4096	/* shorter text: not worth a table */
 
 /* State shared with the to-Unicode callback. */
 typedef struct bp_enc_cb
@@ -133,6 +134,116 @@ bp_enc_put_utf16(bp_buf *out, const UChar *u, int32_t n, UChar *pending)
 	return t == 0 || bp_buf_append(out, tmp, t);
 }
 
+/*
+ * What each byte of a single-byte encoding becomes: its UTF-8 (up to 3
+ * bytes, padded to 4 so that it is copied as one word), how many of those
+ * bytes count (0: U+0000, dropped), and whether it was undecodable (then
+ * U+FFFD, counted).
+ */
+typedef struct bp_enc_sbcs
+{
+	uint32_t	utf8[256];
+	uint8_t		len[256];
+	uint8_t		bad[256];
+} bp_enc_sbcs;
+
+/*
+ * Fill t with what conv turns each byte into, asking ICU once per byte.
+ * False when conv is not a plain single-byte encoding (a byte that gives
+ * more than one character, a surrogate or a BOM): the caller then goes
+ * through ICU for the whole text.
+ */
+static bool
+bp_enc_sbcs_table(UConverter *conv, bp_enc_cb *cb, bp_enc_sbcs *t)
+{
+	int			b;
+
+	if (ucnv_getMaxCharSize(conv) != 1)
+		return false;
+	memset(t, 0, sizeof(*t));
+	for (b = 0; b < 256; b++)
+	{
+		UErrorCode	status = U_ZERO_ERROR;
+		char		in = (char) b;
+		const char *src = &in;
+		UChar		u[4];
+		UChar	   *target = u;
+		size_t		nbad = cb->nbad;
+		uint32_t	c;
+		uint8_t		out[4] = {0, 0, 0, 0};
+
+		ucnv_resetToUnicode(conv);
+		ucnv_toUnicode(conv, &target, u + 4, &src, &in + 1, NULL, true, &status);
+		t->bad[b] = (cb->nbad != nbad);
+		cb->nbad = nbad;
+		ucnv_resetToUnicode(conv);
+		if (U_FAILURE(status) || target - u != 1)
+			return false;
+		c = u[0];
+		if ((c >= 0xD800 && c <= 0xDFFF) || c == 0xFEFF)
+			return false;
+		if (c < 0x80)
+		{
+			out[0] = (uint8_t) c;
+			t->len[b] = (c != 0);
+		}
+		else if (c < 0x800)
+		{
+			out[0] = (uint8_t) (0xC0 | (c >> 6));
+			out[1] = (uint8_t) (0x80 | (c & 0x3F));
+			t->len[b] = 2;
+		}
+		else
+		{
+			out[0] = (uint8_t) (0xE0 | (c >> 12));
+			out[1] = (uint8_t) (0x80 | ((c >> 6) & 0x3F));
+			out[2] = (uint8_t) (0x80 | (c & 0x3F));
+			t->len[b] = 3;
+		}
+		memcpy(&t->utf8[b], out, 4);
+	}
+	return true;
+}
+
+/*
+ * Convert [data, data+len) with a single-byte table into buf, BP_ENC_CHUNK
+ * bytes at a time; undecodable bytes are counted in *nbad.
+ */
+static bool
+bp_enc_sbcs_convert(bp_ctx *ctx, const bp_enc_sbcs *t, bp_buf *buf,
+					const unsigned char *data, size_t len, size_t *nbad)
+{
+	size_t		pos = 0;
+
+	while (pos < len)
+	{
+		size_t		n = len - pos < BP_ENC_CHUNK ? len - pos : BP_ENC_CHUNK;
+		size_t		i;
+		size_t		bad = 0;
+		char	   *d;
+
+		/* 3 bytes per input byte at most, and the 4th of the last word */
+		if (!bp_buf_reserve(buf, n * 3 + 1))
+			return false;
+		d = buf->data + buf->len;
+		for (i = pos; i < pos + n; i++)
+		{
+			unsigned char b = data[i];
+
+			memcpy(d, &t->utf8[b], 4);
+			d += t->len[b];
+			bad += t->bad[b];
+		}
+		*nbad += bad;
+		buf->len = d - buf->data;
+		buf->data[buf->len] = '\0';
+		pos += n;
+		if (!bp_progress(ctx, BP_PHASE_READING, pos))
+			return false;
+	}
+	return true;
+}
+
 /* Convert bytes in a named encoding to NUL-terminated UTF-8 (see header). */
 bool
 bp_to_utf8(bp_ctx *ctx, const char *encoding,
@@ -203,7 +314,28 @@ bp_to_utf8(bp_ctx *ctx, const char *encoding,
 		goto fail;
 	buf.data[0] = '\0';
 
-	do
+	/* single-byte encodings (windows-1251, KOI8-R, ...): a table, no UTF-16 */
+	if (len >= BP_ENC_SBCS_MIN)
+	{
+		bp_enc_sbcs *t = bp_alloc(ctx, sizeof(bp_enc_sbcs));
+
+		if (t == NULL)
+			goto fail;
+		if (bp_enc_sbcs_table(conv, &cb, t))
+		{
+			bool		ok = bp_enc_sbcs_convert(ctx, t, &buf, data, len,
+												 &cb.nbad);
+
+			bp_free(ctx, t);
+			if (!ok)
+				goto fail;
+			pos = len;
+		}
+		else
+			bp_free(ctx, t);
+	}
+
+	while (pos < len)
 	{
 		size_t		n = len - pos;
 		const char *src = (const char *) data + pos;
@@ -250,7 +382,7 @@ bp_to_utf8(bp_ctx *ctx, const char *encoding,
 		pos += n;
 		if (!bp_progress(ctx, BP_PHASE_READING, pos))
 			goto fail;
-	} while (pos < len);
+	}
 
 	/* a lone high surrogate at the very end */
 	if (pending && !bp_buf_append(&buf, "\xEF\xBF\xBD", 3))

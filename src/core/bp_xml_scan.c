@@ -114,6 +114,23 @@ bp_xml_utf8_char(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* Write the character reference "&#xHEX;" of cp into ref; returns its length. */
+static size_t
+bp_xml_hex_ref(char *ref, uint32_t cp)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		n = 3;
+	int			shift = 28;
+
+	memcpy(ref, "&#x", 3);
+	while (shift > 0 && ((cp >> shift) & 0xF) == 0)
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		ref[n++] = hex[(cp >> shift) & 0xF];
+	ref[n++] = ';';
+	return n;
+}
+
 /* Copy [s, s+len) to out, replacing invalid UTF-8 and dropping bad chars. */
 static bool
 bp_xml_copy_clean(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
@@ -140,6 +157,13 @@ bp_xml_copy_clean(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 						break;
 					i += 8;
 				}
+				continue;
+			}
+			/* runs of 2-byte sequences (Cyrillic, Greek, ...) are always valid */
+			if (c >= 0xC2 && c < 0xE0 && len - i >= 2 &&
+				((unsigned char) s[i + 1] & 0xC0) == 0x80)
+			{
+				i += 2;
 				continue;
 			}
 			n = bp_xml_utf8_char((const unsigned char *) s + i, len - i);
@@ -228,8 +252,7 @@ bp_xml_copy_chardata(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 		}
 		if (!bp_xml_copy_clean(st, out, s + start, i - start))
 			return false;
-		snprintf(ref, sizeof(ref), "&#x%X;", (unsigned) cp);
-		if (!bp_buf_puts(out, ref))
+		if (!bp_buf_append(out, ref, bp_xml_hex_ref(ref, cp)))
 			return false;
 		i += n;
 		start = i;
