@@ -501,10 +501,17 @@ bp_text_count_icu(bp_ctx *ctx, const char *text, size_t len,
 
 #define BP_CLASS_CACHE	4096	/* code points cached, direct-mapped */
 
-/* Cached classes of code points. */
+#define CL_KNOWN		0x8000	/* in lo[]: the entry is filled */
+
+/*
+ * Cached classes of code points: ASCII filled at once, U+0080-U+07FF
+ * (2-byte UTF-8: Latin, Greek, Cyrillic, Hebrew, Arabic) filled on first
+ * sight, the rest direct-mapped.
+ */
 typedef struct bp_class_cache
 {
 	uint16_t	ascii[128];
+	uint16_t	lo[0x800];
 	int32_t		cp[BP_CLASS_CACHE];
 	uint16_t	cls[BP_CLASS_CACHE];
 } bp_class_cache;
@@ -643,6 +650,7 @@ bp_text_class_cache(bp_ctx *ctx, bp_text_state *st)
 		return NULL;
 	for (i = 0; i < 128; i++)
 		cc->ascii[i] = bp_text_classify(i);
+	memset(cc->lo, 0, sizeof(cc->lo));
 	for (i = 0; i < BP_CLASS_CACHE; i++)
 		cc->cp[i] = -1;
 	st->classes = cc;
@@ -663,21 +671,46 @@ bp_text_cp_class(bp_class_cache *cc, UChar32 c)
 	return cc->cls[k];
 }
 
-/* bp_text_next_class for what is not a 2- or 3-byte sequence. */
+/* The class of U+0080-U+07FF code point c, filling lo[] on first sight. */
+static uint16_t
+bp_text_lo_fill(bp_class_cache *cc, UChar32 c)
+{
+	uint16_t	cls = bp_text_classify(c);
+
+	cc->lo[c] = cls | CL_KNOWN;
+	return cls;
+}
+
+/* bp_text_next_class for what is not a 2-byte sequence. */
 static uint16_t
 bp_text_next_class_slow(bp_class_cache *cc, const uint8_t *s, size_t len,
 						size_t *i)
 {
+	uint8_t		b = s[*i];
+	size_t		left = len - *i;
 	UChar32		c;
 	int32_t		k = 0;
 	int32_t		n;
 
+	if (b >= 0xE0 && b < 0xF0 && left >= 3 && (s[*i + 1] & 0xC0) == 0x80 &&
+		(s[*i + 2] & 0xC0) == 0x80)
+	{
+		c = ((b & 0x0F) << 12) | ((s[*i + 1] & 0x3F) << 6) | (s[*i + 2] & 0x3F);
+		if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF))
+		{
+			*i += 3;
+			return bp_text_cp_class(cc, c);
+		}
+	}
 	/* U8_NEXT works on int32_t offsets: decode from a window of 4 bytes */
-	n = (int32_t) (len - *i < 4 ? len - *i : 4);
+	n = (int32_t) (left < 4 ? left : 4);
 	U8_NEXT(s + *i, k, n, c);
 	*i += k;
 	if (c < 0)
 		return WC_OTHER | (SC_OTHER << 4);
+	if (c < 0x800)
+		return cc->lo[c] ? (uint16_t) (cc->lo[c] & ~CL_KNOWN) :
+			bp_text_lo_fill(cc, c);
 	return bp_text_cp_class(cc, c);
 }
 
@@ -689,26 +722,17 @@ static inline uint16_t
 bp_text_next_class(bp_class_cache *cc, const uint8_t *s, size_t len, size_t *i)
 {
 	uint8_t		b = s[*i];
-	size_t		left = len - *i;
-	UChar32		c;
 
 	if (b < 0x80)
 		return cc->ascii[s[(*i)++]];
-	if (b >= 0xC2 && b < 0xE0 && left >= 2 && (s[*i + 1] & 0xC0) == 0x80)
+	if (b >= 0xC2 && b < 0xE0 && len - *i >= 2 && (s[*i + 1] & 0xC0) == 0x80)
 	{
-		c = ((b & 0x1F) << 6) | (s[*i + 1] & 0x3F);
+		UChar32		c = ((b & 0x1F) << 6) | (s[*i + 1] & 0x3F);
+
 		*i += 2;
-		return bp_text_cp_class(cc, c);
-	}
-	if (b >= 0xE0 && b < 0xF0 && left >= 3 && (s[*i + 1] & 0xC0) == 0x80 &&
-		(s[*i + 2] & 0xC0) == 0x80)
-	{
-		c = ((b & 0x0F) << 12) | ((s[*i + 1] & 0x3F) << 6) | (s[*i + 2] & 0x3F);
-		if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF))
-		{
-			*i += 3;
-			return bp_text_cp_class(cc, c);
-		}
+		if (cc->lo[c])
+			return (uint16_t) (cc->lo[c] & ~CL_KNOWN);
+		return bp_text_lo_fill(cc, c);
 	}
 	return bp_text_next_class_slow(cc, s, len, i);
 }
