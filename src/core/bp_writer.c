@@ -636,6 +636,15 @@ bp_w_text(bp_ctx *ctx, const char *s, size_t len)
 			{
 				if (p[i] > 0x20 && p[i] < 0x7F)
 					*d++ = (char) p[i++];
+				else if (p[i] == ' ' && i + 1 < len &&
+						 p[i + 1] > 0x20 && p[i + 1] < 0x7F)
+				{
+					/* one space between words stays one space */
+					d[0] = ' ';
+					d[1] = (char) p[i + 1];
+					d += 2;
+					i += 2;
+				}
 				else if ((n = w_plain_len(p + i, len - i)) > 0)
 				{
 					do
