@@ -231,6 +231,11 @@ bp_xml_copy_chardata(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 		int			n,
 					k;
 
+		if (len - i >= 8 && !(bp_xml_load8(s + i) & BP_HIGHS))
+		{
+			i += 8;				/* ASCII, checked below */
+			continue;
+		}
 		if (p[i] < 0xC2)
 		{
 			i++;				/* ASCII (checked below) or invalid */
