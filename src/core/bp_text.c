@@ -1050,6 +1050,25 @@ bp_text_count(bp_ctx *ctx, const char *text, size_t len,
 			sc.slast = SC_SP;
 			continue;
 		}
+		if (b < 0x80 && (cc->ascii[b] & CL_PLAIN) && sc.pend == WC_OTHER &&
+			!sc.in_term && start >= dict_end)
+		{
+			/*
+			 * An ASCII letter or digit in plain running text: what the word
+			 * and sentence rules below would do, without going through them.
+			 */
+			i++;
+			cls = cc->ascii[b];
+			chars++;
+			line_blank = false;
+			if (!sc.in_word)
+			{
+				sc.words++;
+				sc.in_word = true;
+			}
+			sc.has_alnum = true;
+			goto rest_of_word;
+		}
 		if (b < 0x80)
 		{
 			i++;
@@ -1115,6 +1134,7 @@ bp_text_count(bp_ctx *ctx, const char *text, size_t len,
 		bp_scan_sentence(&sc, cc, s, len, start, cls);
 
 		/* the rest of a word: only counted as characters */
+rest_of_word:
 		if (cls & CL_PLAIN)
 		{
 			uint16_t	last = cls;
