@@ -43,6 +43,39 @@ conv_eq(const char *enc, const char *in, size_t inlen, const char *expect)
 	return r;
 }
 
+/*
+ * A single-byte encoding long enough for the table path gives what ICU
+ * gives byte by byte: every byte value, 20 times over (5120 bytes), against
+ * the 256 bytes once (short: converted through ICU).
+ */
+static bool
+sbcs_same_as_icu(const char *enc)
+{
+	unsigned char all[256 * 20];
+	bp_ctx	   *ctx = new_ctx();
+	char	   *once = NULL,
+			   *many = NULL;
+	size_t		len1 = 0,
+				len20 = 0,
+				bad1 = 0,
+				bad20 = 0;
+	bool		ok;
+	int			i;
+
+	for (i = 0; i < (int) sizeof(all); i++)
+		all[i] = (unsigned char) (i % 256);
+	ok = bp_to_utf8(ctx, enc, all, 256, &once, &len1, &bad1) &&
+		bp_to_utf8(ctx, enc, all, sizeof(all), &many, &len20, &bad20) &&
+		len20 == 20 * len1 && bad20 == 20 * bad1;
+	for (i = 0; ok && i < 20; i++)
+		ok = memcmp(many + i * len1, once, len1) == 0;
+	if (!ok)
+		fprintf(stderr, "sbcs %s: %zu/%zu bytes, %zu/%zu bad\n", enc, len1,
+				len20, bad1, bad20);
+	bp_ctx_destroy(ctx);
+	return ok;
+}
+
 /* Count with a given language. */
 static bp_counts
 count(const char *text, const char *lang)
@@ -114,6 +147,14 @@ test_conversions(void)
 	CHECK(ctx->err.code == BP_ERR_ENCODING);
 	CHECK(strstr(ctx->err.message, "x-no-such-charset") != NULL);
 	bp_ctx_destroy(ctx);
+
+	/* the single-byte table agrees with ICU, bad bytes and NUL included */
+	CHECK(sbcs_same_as_icu("windows-1251"));
+	CHECK(sbcs_same_as_icu("koi8-r"));
+	CHECK(sbcs_same_as_icu("windows-1252"));	/* 0x81 0x8D ... undefined */
+	CHECK(sbcs_same_as_icu("ISO-8859-7"));	/* Greek, with holes */
+	CHECK(sbcs_same_as_icu("IBM866"));
+	CHECK(sbcs_same_as_icu("ISO-8859-1"));
 
 	/* a long input across chunk boundaries: 200k Cyrillic letters */
 	{
