@@ -772,13 +772,23 @@ bp_text_dict_words(bp_ctx *ctx, bp_text_state *st, const char *language,
 {
 	UErrorCode	status = U_ZERO_ERROR;
 
+	int32_t		ulen = 0;
+
 	if (!bp_text_open_iterators(ctx, st, language, false))
 		return false;
-	st->ut = utext_openUTF8(st->ut, s, (int64_t) len, &status);
+
+	/*
+	 * As UTF-16 (never longer than the UTF-8): ICU's dictionary engine
+	 * reads UTF-16 directly, UTF-8 only through UText calls per character.
+	 */
+	if (!bp_text_ubuf(ctx, &st->ubuf, &st->ucap, (int32_t) len + 1))
+		return false;
+	u_strFromUTF8WithSub(st->ubuf, st->ucap, &ulen, s, (int32_t) len, 0xFFFD,
+						 NULL, &status);
 	if (U_SUCCESS(status))
-		ubrk_setUText(st->words, st->ut, &status);
+		ubrk_setText(st->words, st->ubuf, ulen, &status);
 	if (U_FAILURE(status))
-		return bp_fail(ctx, BP_ERR_INTERNAL, "ubrk_setUText: %s",
+		return bp_fail(ctx, BP_ERR_INTERNAL, "ubrk_setText: %s",
 					   u_errorName(status));
 	ubrk_first(st->words);
 	while (ubrk_next(st->words) != UBRK_DONE)
