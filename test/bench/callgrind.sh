@@ -11,6 +11,7 @@ trap 'rm -rf "$OUT"' EXIT
 echo "| book | instructions (callgrind) |"
 echo "|---|---|"
 for b in epub/se-crime-and-punishment.epub epub/idpf-moby-dick.epub \
+	epub/epubjs-alice.epub epub/idpf-kusamakura-japanese-vertical-writing.epub \
 	epub/idpf-jlreq-in-japanese.epub fb2/coolreader-cr3-manual-ru-bom.fb2 \
 	fb2/fb2cng-_Test.ru.fb2 fb2/fb2document-_Test_1.en.fb2 \
 	fb2/fbreaderj-akunin-testfb2book-cp1251.fb2; do

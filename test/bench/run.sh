@@ -47,12 +47,16 @@ Wall-clock numbers on this machine are noisy; the instruction counts are the rep
 
 ## Parse speed per book
 
-\`./bookparse-dump --text BOOK\` against \`/usr/bin/python3 test/bench/ebooklib_text.py BOOK\`
-(the old stack: ebooklib + BeautifulSoup/lxml text of every document; FB2 with lxml), \`pandoc -t plain BOOK\`
-and the inflate floor \`unzip -p BOOK\`, run interleaved (A B C D A B C D ...), BENCH_ROUNDS=${BENCH_ROUNDS:-5}
-rounds; medians of whole-process wall time (so process start and library loading count), peak RSS from
-wait4().  "Nx" = median over rounds of peer time / bookparse time, pair by pair (for unzip: how many times
-the floor bookparse takes).
+\`./bookparse-dump --text BOOK\` against the old stack, \`/usr/bin/python3 test/bench/ebooklib_text.py BOOK\`
+(what the system bookparse replaces ran: ebooklib + BeautifulSoup/lxml text of every document for
+EPUB, lxml parse + itertext for FB2), for FB2 also BeautifulSoup's \`'xml'\` parser (\`ebooklib_text.py
+--bs4\`, the bs4 half of that stack), \`pandoc -t plain BOOK\` and the inflate floor \`unzip -p BOOK\`,
+run interleaved (A B C D A B C D ...), BENCH_ROUNDS=${BENCH_ROUNDS:-5} rounds; medians of whole-process
+wall time (so process start and library loading count), peak RSS from wait4().  "Nx" = median over
+rounds of peer time / bookparse time, pair by pair (for unzip: how many times the floor bookparse
+takes).  A peer that cannot read a book is shown as failing.  The books: the corpus novels (Crime and
+Punishment, Moby-Dick, Alice, Children's Literature, the Japanese novel Kusamakura, the FB2 novels
+and test books) and the 8 MB Japanese W3C document jlreq (not a novel).
 
 $PARSE
 
