@@ -142,7 +142,7 @@ typedef struct bp_ctx
 
 	bp_writer	w;
 
-	/* text analysis state (ICU objects, see bp_text.c) */
+	/* text analysis state (ICU objects, see bp_text_int.h) */
 	void	   *text_state;
 } bp_ctx;
 
@@ -396,14 +396,14 @@ extern const char *bp_guess_encoding(bp_ctx *ctx, const unsigned char *data,
 extern const char *bp_bom_encoding(const unsigned char *data, size_t len,
 								   size_t *bom_len);
 
-/* ---- bp_text.c: text analysis with ICU ---- */
+/* ---- bp_text*.c: text analysis with ICU (NFC, counts) ---- */
 
 /* Append s to buf in NFC (s is valid UTF-8). */
 extern bool bp_text_nfc_append(bp_ctx *ctx, bp_buf *buf, const char *s,
 							   size_t len);
 /*
- * Count words and sentences of UTF-8 text with ICU break iterators
- * (dictionary-based for CJK/Thai); language is a BCP 47 tag or NULL.
+ * Count words and sentences of UTF-8 text as ICU's break iterators would
+ * (one pass; ICU's dictionaries for CJK/Thai); language is a BCP 47 tag or NULL.
  */
 extern bool bp_text_count(bp_ctx *ctx, const char *text, size_t len,
 						  const char *language, bp_counts *counts);
