@@ -17,9 +17,8 @@
  * entry's local header or data (the trick of zip bombs that reuse one
  * compressed stream for many entries), bp_zip_open FAILS the whole archive
  * with BP_ERR_CORRUPT ("overlapping entries").  No legitimate zip writer
- * produces them.  Only central records that point at the very same local
- * header are let through (they name the same data twice); the
- * max_total_inflated limit still bounds what repeated reads can produce.
+ * produces them.  Two central records that point at the very same local
+ * header (one stream read under many names) fail the same way.
  *
  * Names are UTF-8 when the bytes are valid UTF-8 (whatever flag bit 11
  * says); otherwise they are converted from CP437, with one
@@ -481,6 +480,7 @@ zip_check_entries(bp_zip *zip)
 	uint64_t	max_end = 0;
 	int			max_idx = -1;
 	uint64_t	prev_start = UINT64_MAX;
+	int			prev_idx = -1;
 
 	if (zip->nentries == 0)
 		return true;
@@ -522,7 +522,15 @@ zip_check_entries(bp_zip *zip)
 	for (int i = 0; i < nr; i++)
 	{
 		if (r[i].start == prev_start)
-			continue;			/* same local header named twice */
+		{
+			const char *a = zip->entries[prev_idx].name;
+			const char *b = zip->entries[r[i].idx].name;
+
+			bp_free(ctx, r);
+			return bp_fail(ctx, BP_ERR_CORRUPT,
+						   "corrupt zip archive: overlapping entries (\"%s\" and \"%s\" "
+						   "share one local header; a zip bomb?)", a, b);
+		}
 		if (max_idx >= 0 && r[i].start < max_end)
 		{
 			const char *a = zip->entries[max_idx].name;
@@ -534,6 +542,7 @@ zip_check_entries(bp_zip *zip)
 						   "reaches into \"%s\"; a zip bomb?)", a, b);
 		}
 		prev_start = r[i].start;
+		prev_idx = r[i].idx;
 		if (r[i].end > max_end || max_idx < 0)
 		{
 			max_end = r[i].end;

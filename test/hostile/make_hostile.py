@@ -404,8 +404,7 @@ def zip_cases():
     off = z.add("OEBPS/c0.xhtml", b"", comp=comp100, crc=crc100, cusize=100 << 20, lusize=100 << 20)
     for i in range(1, 300):
         z.cd.append(dict(z.cd[-1], name=("OEBPS/c%d.xhtml" % i).encode(), offset=off))
-    case("zipbomb_overlapping", "epub", z.finish(),
-         "error:limit_exceeded|error:corrupt_archive",
+    case("zipbomb_overlapping", "epub", z.finish(), "error:corrupt_archive",
          "300 central entries name one local header of a 100MB deflate stream (30GB)")
     z = Zip()
     z.add("mimetype", b"application/epub+zip", method=0)
