@@ -2,8 +2,10 @@
  *
  * bp_epub.h
  *	  Internals shared by the EPUB parser's files: bp_epub.c (container,
- *	  OPF, chapters), bp_epub_toc.c (nav / NCX) and bp_xhtml.c (XHTML to
- *	  the chapter writer).  Not part of the core's contract.
+ *	  package, manifest, spine, cover, assets), bp_epub_meta.c (metadata),
+ *	  bp_epub_toc.c (nav / NCX), bp_epub_chapters.c (chapters in reading
+ *	  order) and bp_xhtml.c (XHTML to the chapter writer).  Not part of
+ *	  the core's contract.
  *
  *-------------------------------------------------------------------------
  */
