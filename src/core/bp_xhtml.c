@@ -142,7 +142,7 @@ xh_lookup(const xmlNode *node)
 	char		lower[24];
 	size_t		i;
 
-	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && name[i]; i++)
 	{
 		char		c = name[i];
 
