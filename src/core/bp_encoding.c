@@ -76,6 +76,16 @@ bp_enc_put_utf16(bp_buf *out, const UChar *u, int32_t n, UChar *pending)
 	{
 		uint32_t	c = u[i];
 
+		/*
+		 * Room for what this unit may write (at most 4 bytes), checked
+		 * before every unit: the paths that "continue" below write too.
+		 */
+		if (t > sizeof(tmp) - 8)
+		{
+			if (!bp_buf_append(out, tmp, t))
+				return false;
+			t = 0;
+		}
 		if (*pending)
 		{
 			if (c >= 0xDC00 && c <= 0xDFFF)
@@ -123,12 +133,6 @@ bp_enc_put_utf16(bp_buf *out, const UChar *u, int32_t n, UChar *pending)
 			tmp[t++] = (char) (0x80 | ((c >> 12) & 0x3F));
 			tmp[t++] = (char) (0x80 | ((c >> 6) & 0x3F));
 			tmp[t++] = (char) (0x80 | (c & 0x3F));
-		}
-		if (t > sizeof(tmp) - 8)
-		{
-			if (!bp_buf_append(out, tmp, t))
-				return false;
-			t = 0;
 		}
 	}
 	return t == 0 || bp_buf_append(out, tmp, t);

@@ -156,6 +156,32 @@ test_conversions(void)
 	CHECK(sbcs_same_as_icu("IBM866"));
 	CHECK(sbcs_same_as_icu("ISO-8859-1"));
 
+	/*
+	 * UTF-7 can carry lone surrogates: 2,100 unpaired high surrogates each
+	 * become U+FFFD (the UTF-8 writer once overflowed its stack buffer on
+	 * them: found by fuzz_fb2 on an FB2 declaring encoding="utf-7").
+	 */
+	{
+		size_t		n = 700;
+		char	   *in = malloc(n * 8 + 3);
+		size_t		i;
+		bool		ok = true;
+
+		in[0] = '+';
+		for (i = 0; i < n; i++)
+			memcpy(in + 1 + i * 8, "2ADYANgA", 8);	/* D800 D800 D800 */
+		in[1 + n * 8] = '-';
+		ctx = new_ctx();
+		CHECK(bp_to_utf8(ctx, "UTF-7", (const unsigned char *) in, n * 8 + 2,
+						 &out, &outlen, &nbad));
+		CHECK_MSG(outlen == n * 3 * 3, "%zu bytes", outlen);
+		for (i = 0; ok && i + 3 <= outlen; i += 3)
+			ok = memcmp(out + i, "\xEF\xBF\xBD", 3) == 0;
+		CHECK(ok);
+		bp_ctx_destroy(ctx);
+		free(in);
+	}
+
 	/* a long input across chunk boundaries: 200k Cyrillic letters */
 	{
 		size_t		n = 200000;

@@ -353,6 +353,9 @@ def structure_cases():
          "ok", "FB2: declares windows-1251, bytes are UTF-8")
     case("fb2_unknown_encoding", "fb2", fb2(ru * 20, enc="x-no-such-charset").encode("utf-8"),
          "ok|error:bad_encoding", "FB2: an encoding that does not exist")
+    case("fb2_utf7_lone_surrogates", "fb2",
+         fb2("<p>Text +" + "2ADYANgA" * 700 + "- more text.</p>", enc="UTF-7").encode("ascii"),
+         "ok", "FB2 in UTF-7 carrying 2,100 unpaired high surrogates (once a stack overflow)")
     case("fb2_utf16_decl_ascii", "fb2", fb2("<p>plain ascii text</p>", enc="UTF-16"),
          "ok|error:bad_encoding|error:bad_xml", "FB2: declares UTF-16, bytes are ASCII")
 
