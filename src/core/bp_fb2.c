@@ -195,7 +195,7 @@ fb2_decode(bp_ctx *ctx, const unsigned char *data, size_t len,
 
 /* Is the element's local name one of the NULL-terminated list? */
 bool
-fb2_is_any(const xmlNode *n, const char *const *names)
+bp_fb2_is_any(const xmlNode *n, const char *const *names)
 {
 	int			i;
 
@@ -246,7 +246,7 @@ bp_parse_fb2(bp_ctx *ctx, const unsigned char *data, size_t len)
 	if (desc == NULL)
 		desc = bp_xml_find(root, "description");
 	if (desc != NULL)
-		ok = fb2_description(ctx, desc, &cover_id);
+		ok = bp_fb2_description(ctx, desc, &cover_id);
 	else
 		bp_warn(ctx, "fb2_no_description",
 				"FB2 without <description>: title taken from the text");
@@ -254,7 +254,7 @@ bp_parse_fb2(bp_ctx *ctx, const unsigned char *data, size_t len)
 	/* binaries, before the text that refers to them */
 	for (c = root->children; ok && c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && bp_xml_is(c, "binary"))
-			ok = fb2_binary(ctx, c, cover_id);
+			ok = bp_fb2_binary(ctx, c, cover_id);
 	if (ok && cover_id && bp_asset_find(ctx, cover_id) < 0)
 		bp_warn(ctx, "fb2_cover_missing", "cover image \"%.100s\" not among the binaries",
 				cover_id);
@@ -271,7 +271,7 @@ bp_parse_fb2(bp_ctx *ctx, const unsigned char *data, size_t len)
 			if (c->type == XML_ELEMENT_NODE && bp_xml_is(c, "body"))
 			{
 				w->body_index = ++nbodies;
-				ok = fb2_body(w, c);
+				ok = bp_fb2_body(w, c);
 			}
 		if (ok && nbodies == 0)
 			bp_warn(ctx, "fb2_no_body", "FB2 without <body>");

@@ -108,7 +108,7 @@ fb2_sniff(const unsigned char *d, size_t n)
 
 /* Add one <binary> as an asset. */
 bool
-fb2_binary(bp_ctx *ctx, const xmlNode *bin, const char *cover_id)
+bp_fb2_binary(bp_ctx *ctx, const xmlNode *bin, const char *cover_id)
 {
 	const char *id = bp_xml_attr(bin, "id");
 	const char *type = bp_xml_attr(bin, "content-type");

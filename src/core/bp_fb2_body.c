@@ -168,7 +168,7 @@ fb2_enter(fb2_walk *w, const xmlNode *n, bool *descend)
 	fb2_kind	kind = F_OTHER;
 
 	*descend = false;
-	if (fb2_is_any(n, skip))
+	if (bp_fb2_is_any(n, skip))
 		return true;
 
 	/* void-ish elements */
@@ -472,7 +472,7 @@ fb2_is_notes_body(const xmlNode *body)
 
 /* Write one body. */
 bool
-fb2_body(fb2_walk *w, const xmlNode *body)
+bp_fb2_body(fb2_walk *w, const xmlNode *body)
 {
 	bp_ctx	   *ctx = w->ctx;
 	char	   *title = fb2_title_text(ctx, bp_xml_child(body, "title"));

@@ -59,15 +59,15 @@ typedef struct fb2_walk
 } fb2_walk;
 
 /* bp_fb2.c: is the element's local name one of the NULL-terminated list? */
-extern bool fb2_is_any(const xmlNode *n, const char *const *names);
+extern bool bp_fb2_is_any(const xmlNode *n, const char *const *names);
 
 /* bp_fb2_meta.c: read the <description>; *cover_id gets the cover's id. */
-extern bool fb2_description(bp_ctx *ctx, const xmlNode *desc, char **cover_id);
+extern bool bp_fb2_description(bp_ctx *ctx, const xmlNode *desc, char **cover_id);
 
 /* bp_fb2_binary.c: add one <binary> as an asset. */
-extern bool fb2_binary(bp_ctx *ctx, const xmlNode *bin, const char *cover_id);
+extern bool bp_fb2_binary(bp_ctx *ctx, const xmlNode *bin, const char *cover_id);
 
 /* bp_fb2_body.c: write one body. */
-extern bool fb2_body(fb2_walk *w, const xmlNode *body);
+extern bool bp_fb2_body(fb2_walk *w, const xmlNode *body);
 
 #endif							/* BP_FB2_INT_H */

@@ -42,7 +42,7 @@ fb2_block_text(bp_ctx *ctx, const xmlNode *node)
 	{
 		bool		descend = true;
 
-		if (n->type == XML_ELEMENT_NODE && fb2_is_any(n, leaves))
+		if (n->type == XML_ELEMENT_NODE && bp_fb2_is_any(n, leaves))
 		{
 			char	   *t = bp_xml_text(ctx, n);
 
@@ -143,7 +143,7 @@ fb2_set_child(bp_ctx *ctx, char **field, const xmlNode *parent,
 
 /* Read the <description>; *cover_id gets the cover binary's id or NULL. */
 bool
-fb2_description(bp_ctx *ctx, const xmlNode *desc, char **cover_id)
+bp_fb2_description(bp_ctx *ctx, const xmlNode *desc, char **cover_id)
 {
 	bp_metadata *m = &ctx->book->meta;
 	const xmlNode *ti = bp_xml_child(desc, "title-info");

@@ -62,28 +62,28 @@ bp_parse_txt(bp_ctx *ctx, const unsigned char *data, size_t len)
 	t.text = utf8;
 	t.len = ulen;
 	bp_set_activity(ctx, "splitting text");
-	if (!txt_split_lines(&t))
+	if (!bp_txt_split_lines(&t))
 		goto done;
 
 	/* Project Gutenberg: metadata above the START marker, licence after END */
 	body_end = t.nlines;
 	for (i = 0; i < t.nlines && i < 2000; i++)
-		if (txt_gutenberg_marker(t.text + t.lines[i].off, t.lines[i].len, "start of"))
+		if (bp_txt_gutenberg_marker(t.text + t.lines[i].off, t.lines[i].len, "start of"))
 		{
 			body_start = i + 1;
 			break;
 		}
 	for (i = t.nlines - 1; i >= body_start; i--)
-		if (txt_gutenberg_marker(t.text + t.lines[i].off, t.lines[i].len, "end of"))
+		if (bp_txt_gutenberg_marker(t.text + t.lines[i].off, t.lines[i].len, "end of"))
 		{
 			body_end = i;
 			break;
 		}
-	if (!txt_header_metadata(&t, 0, body_start > 0 ? body_start :
+	if (!bp_txt_header_metadata(&t, 0, body_start > 0 ? body_start :
 							 (t.nlines < 60 ? t.nlines : 60)))
 		goto done;
 
-	if (!txt_title_line(&t, body_start, body_end))
+	if (!bp_txt_title_line(&t, body_start, body_end))
 		goto done;
 
 	/* blocks of non-blank lines */
@@ -101,15 +101,15 @@ bp_parse_txt(bp_ctx *ctx, const unsigned char *data, size_t len)
 		j = i;
 		while (j < body_end && !t.lines[j].blank)
 			j++;
-		if (!txt_block_units(&t, i, j))
+		if (!bp_txt_block_units(&t, i, j))
 			goto done;
 		i = j;
 	}
-	txt_demote_contents(&t);
+	bp_txt_demote_contents(&t);
 
 	if (ctx->book->toc_source == NULL)
 		ctx->book->toc_source = bp_strdup(ctx, "headings");
-	ok = txt_write(&t);
+	ok = bp_txt_write(&t);
 
 done:
 	if (t.units)

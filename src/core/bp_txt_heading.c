@@ -27,7 +27,7 @@
  * bytes); returns the length.  Other characters are copied.
  */
 size_t
-txt_lower(const char *s, size_t len, char *out, size_t outsz)
+bp_txt_lower(const char *s, size_t len, char *out, size_t outsz)
 {
 	size_t		i = 0,
 				o = 0;
@@ -212,7 +212,7 @@ txt_heading_rest(const char *s)
 
 /* Classify a trimmed line as a heading (H_NONE if it is not one). */
 txt_kind
-txt_match_heading(const char *line, size_t len)
+bp_txt_match_heading(const char *line, size_t len)
 {
 	static const struct
 	{
@@ -234,7 +234,7 @@ txt_match_heading(const char *line, size_t len)
 
 	if (len == 0 || len > TXT_MAX_HEADING)
 		return H_NONE;
-	txt_lower(line, len, lw, sizeof(lw));
+	bp_txt_lower(line, len, lw, sizeof(lw));
 	s = lw;
 
 	for (i = 0; numbered[i].word; i++)
@@ -265,7 +265,7 @@ txt_match_heading(const char *line, size_t len)
 
 /* Is the trimmed line a scene break: only '*' (3+), '⁂', spaces? */
 bool
-txt_is_scene_break(const char *s, size_t len)
+bp_txt_is_scene_break(const char *s, size_t len)
 {
 	size_t		i;
 	int			stars = 0;

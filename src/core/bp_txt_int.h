@@ -72,27 +72,27 @@ typedef struct txt_state
 } txt_state;
 
 /* bp_txt_heading.c: lowercase ASCII and Russian Cyrillic of s into out. */
-extern size_t txt_lower(const char *s, size_t len, char *out, size_t outsz);
+extern size_t bp_txt_lower(const char *s, size_t len, char *out, size_t outsz);
 /* bp_txt_heading.c: classify a trimmed line as a heading (or H_NONE). */
-extern txt_kind txt_match_heading(const char *line, size_t len);
+extern txt_kind bp_txt_match_heading(const char *line, size_t len);
 /* bp_txt_heading.c: is the trimmed line a scene break ("* * *")? */
-extern bool txt_is_scene_break(const char *s, size_t len);
+extern bool bp_txt_is_scene_break(const char *s, size_t len);
 
 /* bp_txt_units.c: split the text into lines with their properties. */
-extern bool txt_split_lines(txt_state *t);
+extern bool bp_txt_split_lines(txt_state *t);
 /* bp_txt_units.c: cut the block of lines [a, b) into units. */
-extern bool txt_block_units(txt_state *t, int a, int b);
+extern bool bp_txt_block_units(txt_state *t, int a, int b);
 /* bp_txt_units.c: demote runs of 3+ headings with no text between them. */
-extern void txt_demote_contents(txt_state *t);
+extern void bp_txt_demote_contents(txt_state *t);
 
 /* bp_txt_meta.c: read "Title:", "Author:", ... lines among [a, b). */
-extern bool txt_header_metadata(txt_state *t, int a, int b);
+extern bool bp_txt_header_metadata(txt_state *t, int a, int b);
 /* bp_txt_meta.c: without a "Title:" line, a short first line is the title. */
-extern bool txt_title_line(txt_state *t, int a, int b);
+extern bool bp_txt_title_line(txt_state *t, int a, int b);
 /* bp_txt_meta.c: does the line start a Project Gutenberg START/END marker? */
-extern bool txt_gutenberg_marker(const char *s, size_t len, const char *what);
+extern bool bp_txt_gutenberg_marker(const char *s, size_t len, const char *what);
 
 /* bp_txt_write.c: write all units through the chapter writer. */
-extern bool txt_write(txt_state *t);
+extern bool bp_txt_write(txt_state *t);
 
 #endif							/* BP_TXT_INT_H */

@@ -32,7 +32,7 @@ txt_language_code(const char *v, size_t len)
 
 	if (len == 0 || len >= 30)
 		return NULL;
-	n = txt_lower(v, len, lw, sizeof(lw));
+	n = bp_txt_lower(v, len, lw, sizeof(lw));
 	for (i = 0; map[i][0]; i++)
 		if (strcmp(lw, map[i][0]) == 0)
 			return map[i][1];
@@ -42,7 +42,7 @@ txt_language_code(const char *v, size_t len)
 
 /* Read "Title: …", "Author: …", "Language: …" lines among [a, b). */
 bool
-txt_header_metadata(txt_state *t, int a, int b)
+bp_txt_header_metadata(txt_state *t, int a, int b)
 {
 	bp_ctx	   *ctx = t->ctx;
 	bp_metadata *m = &ctx->book->meta;
@@ -140,7 +140,7 @@ txt_header_metadata(txt_state *t, int a, int b)
  * and more text after it, not a chapter heading) is the book's title.
  */
 bool
-txt_title_line(txt_state *t, int a, int b)
+bp_txt_title_line(txt_state *t, int a, int b)
 {
 	int			i = a;
 	int			j;
@@ -171,14 +171,14 @@ txt_title_line(txt_state *t, int a, int b)
 
 /* Does the line start a Project Gutenberg START/END marker? */
 bool
-txt_gutenberg_marker(const char *s, size_t len, const char *what)
+bp_txt_gutenberg_marker(const char *s, size_t len, const char *what)
 {
 	char		lw[128];
 	size_t		n;
 
 	if (len < 12 || s[0] != '*' || s[1] != '*' || s[2] != '*')
 		return false;
-	n = txt_lower(s, len < 100 ? len : 100, lw, sizeof(lw));
+	n = bp_txt_lower(s, len < 100 ? len : 100, lw, sizeof(lw));
 	(void) n;
 	return strstr(lw, what) != NULL && strstr(lw, "gutenberg") != NULL;
 }

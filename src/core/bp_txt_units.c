@@ -50,7 +50,7 @@ txt_uspace(const unsigned char *s, size_t len)
 
 /* Split the text into lines with their properties. */
 bool
-txt_split_lines(txt_state *t)
+bp_txt_split_lines(txt_state *t)
 {
 	const char *s = t->text;
 	size_t		len = t->len;
@@ -104,8 +104,8 @@ txt_split_lines(txt_state *t)
 		for (j = a; j < b; j++)
 			if (((unsigned char) s[j] & 0xC0) != 0x80)
 				l->chars++;
-		l->scene = txt_is_scene_break(s + a, b - a);
-		l->heading = l->scene ? H_NONE : txt_match_heading(s + a, b - a);
+		l->scene = bp_txt_is_scene_break(s + a, b - a);
+		l->heading = l->scene ? H_NONE : bp_txt_match_heading(s + a, b - a);
 		start = i + 1;
 	}
 	t->nlines = k;
@@ -187,7 +187,7 @@ txt_block_stats(txt_state *t, int a, int b, int *nind, int *nhead, int *maxchars
 
 /* Cut the block of lines [a, b) into units. */
 bool
-txt_block_units(txt_state *t, int a, int b)
+bp_txt_block_units(txt_state *t, int a, int b)
 {
 	int			n = b - a;
 	int			nind;
@@ -260,7 +260,7 @@ txt_block_units(txt_state *t, int a, int b)
 
 /* Demote runs of 3+ headings with no text between them (a contents list). */
 void
-txt_demote_contents(txt_state *t)
+bp_txt_demote_contents(txt_state *t)
 {
 	int			i = 0;
 

@@ -47,7 +47,7 @@ txt_write_lines(txt_state *t, bp_tag tag, int first, int nlines, bool br)
 
 /* Write all units through the chapter writer. */
 bool
-txt_write(txt_state *t)
+bp_txt_write(txt_state *t)
 {
 	bp_ctx	   *ctx = t->ctx;
 	bool		seen_book = false,
