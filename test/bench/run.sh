@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-fuzz=$(ps -eo ni,etime,comm | awk '$3 ~ /^fuzz_/ {print $3 " (nice " $1 ", running " $2 ")"}' | sort -u | paste -sd ';' - || true)
+# fuzzers stopped with SIGSTOP for the bench (state T) do not count
+fuzz=$(ps -eo stat,ni,etime,comm | awk '$4 ~ /^fuzz_/ && $1 !~ /^T/ {print $4 " (nice " $2 ", running " $3 ")"}' | sort -u | paste -sd ';' - || true)
+stopped=$(ps -eo stat,comm | awk '$2 ~ /^fuzz_/ && $1 ~ /^T/ {print $2}' | sort -u | paste -sd ',' - || true)
 
 echo "== parse speed (test/bench/parse_bench.py)" >&2
 PARSE=$(/usr/bin/python3 test/bench/parse_bench.py)
@@ -42,7 +44,7 @@ pandoc $(pandoc --version | head -1 | cut -d' ' -f2), python3-ebooklib $(/usr/bi
 bs4 $(/usr/bin/python3 -c 'import bs4; print(bs4.__version__)' 2>/dev/null || echo '?'), lxml $(/usr/bin/python3 -c 'import lxml.etree as e; print(e.__version__)' 2>/dev/null || echo '?'), $(unzip -v | head -1 | cut -d' ' -f1-2).
 
 Load when the run started: $load (2 cores shared with other work).
-Fuzzers running meanwhile: ${fuzz:-none}.
+Fuzzers running meanwhile: ${fuzz:-none}${stopped:+ (stopped with SIGSTOP for the run: $stopped)}.
 Wall-clock numbers on this machine are noisy; the instruction counts are the repeatable ones.
 
 ## Parse speed per book
