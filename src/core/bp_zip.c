@@ -467,6 +467,27 @@ zip_range_cmp(const void *a, const void *b)
 }
 
 /*
+ * Free the ranges r and fail the archive: entries a and b overlap (same:
+ * their central records name one local header; else a's data reaches
+ * into b).
+ */
+static bool
+zip_fail_overlap(bp_zip *zip, zip_range *r, int a, int b, bool same)
+{
+	const char *na = zip->entries[a].name;
+	const char *nb = zip->entries[b].name;
+
+	bp_free(zip->ctx, r);
+	if (same)
+		return bp_fail(zip->ctx, BP_ERR_CORRUPT,
+					   "corrupt zip archive: overlapping entries (\"%s\" and \"%s\" "
+					   "share one local header; a zip bomb?)", na, nb);
+	return bp_fail(zip->ctx, BP_ERR_CORRUPT,
+				   "corrupt zip archive: overlapping entries (the data of \"%s\" "
+				   "reaches into \"%s\"; a zip bomb?)", na, nb);
+}
+
+/*
  * Compare local headers with the central directory (sizes: the central
  * directory wins, warning "zip_size_mismatch") and fail on entries whose
  * data overlap.
@@ -522,25 +543,9 @@ zip_check_entries(bp_zip *zip)
 	for (int i = 0; i < nr; i++)
 	{
 		if (r[i].start == prev_start)
-		{
-			const char *a = zip->entries[prev_idx].name;
-			const char *b = zip->entries[r[i].idx].name;
-
-			bp_free(ctx, r);
-			return bp_fail(ctx, BP_ERR_CORRUPT,
-						   "corrupt zip archive: overlapping entries (\"%s\" and \"%s\" "
-						   "share one local header; a zip bomb?)", a, b);
-		}
+			return zip_fail_overlap(zip, r, prev_idx, r[i].idx, true);
 		if (max_idx >= 0 && r[i].start < max_end)
-		{
-			const char *a = zip->entries[max_idx].name;
-			const char *b = zip->entries[r[i].idx].name;
-
-			bp_free(ctx, r);
-			return bp_fail(ctx, BP_ERR_CORRUPT,
-						   "corrupt zip archive: overlapping entries (the data of \"%s\" "
-						   "reaches into \"%s\"; a zip bomb?)", a, b);
-		}
+			return zip_fail_overlap(zip, r, max_idx, r[i].idx, false);
 		prev_start = r[i].start;
 		prev_idx = r[i].idx;
 		if (r[i].end > max_end || max_idx < 0)
