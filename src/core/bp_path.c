@@ -28,10 +28,15 @@ hexval(char c)
 	return -1;
 }
 
-/* Percent-decode [s, s+len) into buf; false on %00 or out of memory. */
+/*
+ * Percent-decode [s, s+len) onto buf; false on %00, on escapes that decode
+ * to bytes that are not UTF-8 (no name in the book can match them, and
+ * they must not reach the stored text), or out of memory.
+ */
 static bool
 pct_decode(bp_buf *buf, const char *s, size_t len)
 {
+	size_t		start = buf->len;
 	size_t		i;
 
 	for (i = 0; i < len; i++)
@@ -49,7 +54,7 @@ pct_decode(bp_buf *buf, const char *s, size_t len)
 		if (!bp_buf_putc(buf, c))
 			return false;
 	}
-	return true;
+	return buf->data == NULL || bp_utf8_valid(buf->data + start, buf->len - start);
 }
 
 /* Does href start with a URI scheme ("http:", "file:", "C:")? */

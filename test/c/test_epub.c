@@ -1002,10 +1002,44 @@ test_letters(const char *corpus)
 	}
 }
 
+/* Resolving hrefs: percent escapes, fragments, escapes that are not UTF-8. */
+static void
+test_path_resolve(void)
+{
+	bp_options	opts;
+	bp_ctx	   *ctx;
+	char	   *p;
+	char	   *frag;
+	unsigned	st;
+
+	bp_options_init(&opts);
+	ctx = bp_ctx_create(&opts, "paths", 0);
+	p = bp_path_resolve(ctx, "OEBPS/text/c1.xhtml", "../ch%20two.xhtml#s%31", &frag, &st);
+	CHECK(p != NULL && strcmp(p, "OEBPS/ch two.xhtml") == 0);
+	CHECK(frag != NULL && strcmp(frag, "s1") == 0);
+	CHECK(st & BP_PATH_FRAGMENT);
+	p = bp_path_resolve(ctx, "OEBPS/c1.xhtml", "%C3%A9t%C3%A9.xhtml", &frag, &st);
+	CHECK(p != NULL && strcmp(p, "OEBPS/\xC3\xA9t\xC3\xA9.xhtml") == 0);
+	/* escapes that decode to bytes that are not UTF-8 match no name */
+	p = bp_path_resolve(ctx, "OEBPS/c1.xhtml", "intro%de.xhtml", &frag, &st);
+	CHECK(p == NULL && frag == NULL);
+	p = bp_path_resolve(ctx, "OEBPS/c1.xhtml", "%e9%ad", &frag, &st);
+	CHECK(p == NULL);
+	/* ... and such a fragment is dropped, the document kept */
+	p = bp_path_resolve(ctx, "OEBPS/c1.xhtml", "c2.xhtml#a%ff", &frag, &st);
+	CHECK(p != NULL && strcmp(p, "OEBPS/c2.xhtml") == 0 && frag == NULL);
+	/* %00 never decodes */
+	CHECK(bp_path_resolve(ctx, "OEBPS/c1.xhtml", "a%00b.xhtml", &frag, &st) == NULL);
+	CHECK(!bp_failed(ctx));
+	bp_ctx_destroy(ctx);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *corpus = bp_test_corpus();
+
+	test_path_resolve();
 
 	test_synthetic_epub3();
 	test_synthetic_epub2_headings();

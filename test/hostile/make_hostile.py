@@ -516,6 +516,17 @@ def zip_cases():
          "entries named ../ and /, hrefs to /etc/passwd, file://, http://")
     case("opf_hrefs_outside", "epub", epub({"c1.xhtml": CHAPTER}, package=opf(items)), "ok",
          "manifest hrefs to /etc/passwd, file:// and the network")
+    # percent escapes that decode to bytes that are not UTF-8 (%de, %ff, %e9)
+    nav = xhtml('<nav epub:type="toc"><ol><li><a href="c1%de.xhtml">One</a></li>'
+                '<li><a href="c1.xhtml#s%ff">Two</a></li></ol></nav>')
+    chap = xhtml('<h1>Chapter One</h1><p>See <a href="intro%de%adx.xhtml#a%e9">the intro</a>.</p>'
+                 '<p><img src="img%e9.png" alt="x"/></p>')
+    items = [("c1", "c1.xhtml", "application/xhtml+xml", ""),
+             ("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
+             ("i1", "img%e9.png", "image/png", "")]
+    case("href_pct_not_utf8", "epub",
+         epub({"c1.xhtml": chap, "nav.xhtml": nav}, package=opf(items, ["c1"])), "ok",
+         "manifest, nav and link hrefs whose %-escapes decode to bytes that are not UTF-8")
     items = [("c1", "c1.xhtml", "application/xhtml+xml", ""),
              ("opf", "content.opf", "application/xhtml+xml", "")]
     case("spine_self_reference", "epub", epub({"c1.xhtml": CHAPTER}, package=opf(

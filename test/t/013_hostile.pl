@@ -43,7 +43,8 @@ my @names = qw(
   zipbomb_many_entries truncated_deflate encrypted_entry method_bzip2
   opf_hrefs_outside zip_traversal_names spine_self_reference
   ncx_loops_100k manifest_100k random_1mb one_byte
-  fb2zip_truncated_entry fb2zip_encrypted_entry fb2_utf7_lone_surrogates);
+  fb2zip_truncated_entry fb2zip_encrypted_entry fb2_utf7_lone_surrogates
+  href_pct_not_utf8);
 
 my $node = PostgreSQL::Test::Cluster->new('hostile');
 $node->init;
