@@ -30,6 +30,23 @@ bp_text_get_state(bp_ctx *ctx)
 	return (bp_text_state *) ctx->text_state;
 }
 
+/*
+ * The start of both counters: zero *counts; true when there is text to
+ * count, false when there is none (ctx unchanged) or ctx has failed or
+ * fails here (text too long).
+ */
+bool
+bp_text_count_start(bp_ctx *ctx, const char *text, size_t len,
+					bp_counts *counts)
+{
+	memset(counts, 0, sizeof(*counts));
+	if (bp_failed(ctx) || text == NULL || len == 0)
+		return false;
+	if (len > (size_t) INT32_MAX)
+		return bp_fail(ctx, BP_ERR_LIMIT, "chapter text too long to analyse");
+	return true;
+}
+
 /* Release ICU objects held in ctx->text_state. */
 void
 bp_text_cleanup(bp_ctx *ctx)

@@ -286,13 +286,8 @@ bp_text_count(bp_ctx *ctx, const char *text, size_t len,
 	size_t		next_progress = 1 << 18;
 	size_t		i = 0;
 
-	memset(counts, 0, sizeof(*counts));
-	if (bp_failed(ctx))
-		return false;
-	if (text == NULL || len == 0)
-		return true;
-	if (len > (size_t) INT32_MAX)
-		return bp_fail(ctx, BP_ERR_LIMIT, "chapter text too long to analyse");
+	if (!bp_text_count_start(ctx, text, len, counts))
+		return !bp_failed(ctx);
 	st = bp_text_get_state(ctx);
 	if (st == NULL || (cc = bp_text_class_cache(ctx, st)) == NULL)
 		return false;

@@ -136,13 +136,8 @@ bp_text_count_icu(bp_ctx *ctx, const char *text, size_t len,
 	long		steps = 0;
 	size_t		i;
 
-	memset(counts, 0, sizeof(*counts));
-	if (bp_failed(ctx))
-		return false;
-	if (text == NULL || len == 0)
-		return true;
-	if (len > (size_t) INT32_MAX)
-		return bp_fail(ctx, BP_ERR_LIMIT, "chapter text too long to analyse");
+	if (!bp_text_count_start(ctx, text, len, counts))
+		return !bp_failed(ctx);
 
 	/* characters and paragraphs in one pass over the bytes */
 	for (i = 0; i < len; i++)

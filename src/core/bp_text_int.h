@@ -90,6 +90,8 @@ typedef struct bp_class_cache
 	uint16_t	cls[BP_CLASS_CACHE];
 } bp_class_cache;
 
+extern bool bp_text_count_start(bp_ctx *ctx, const char *text, size_t len,
+								bp_counts *counts);
 extern bp_text_state *bp_text_get_state(bp_ctx *ctx);
 extern bool bp_text_ubuf(bp_ctx *ctx, UChar **arr, int32_t *cap, int32_t need);
 extern bool bp_text_open_iterators(bp_ctx *ctx, bp_text_state *st,
