@@ -23,9 +23,6 @@
 
 #include "bookparse.h"
 
-/* How often a parse stopped by a harmless interrupt is started again. */
-#define BP_PG_MAX_RESTARTS 3
-
 /* Columns of bookparse.parse_chapters. */
 #define BP_CHAPTER_COLS 10
 
@@ -64,40 +61,33 @@ bp_pg_parse(bytea *content, const char *filename, bool want_text,
 			bool want_html)
 {
 	bp_pg_result *res;
-	int			attempt;
+	bp_options	opts;
+	bp_error	err;
 
 	res = (bp_pg_result *) palloc0(sizeof(bp_pg_result));
 	res->cb.func = bp_pg_result_release;
 	res->cb.arg = res;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &res->cb);
 
-	for (attempt = 0;; attempt++)
-	{
-		bp_options	opts;
-		bp_error	err;
+	bp_pg_options(&opts);
+	opts.want_text = want_text;
+	opts.want_html = want_html;
+	opts.want_assets = false;
 
-		bp_pg_options(&opts);
-		opts.want_text = want_text;
-		opts.want_html = want_html;
-		opts.want_assets = false;
+	memset(&err, 0, sizeof(err));
+	res->book = bp_parse((const unsigned char *) VARDATA_ANY(content),
+						 VARSIZE_ANY_EXHDR(content), filename, &opts, &err);
+	if (res->book != NULL)
+		return res;
 
-		memset(&err, 0, sizeof(err));
-		res->book = bp_parse((const unsigned char *) VARDATA_ANY(content),
-							 VARSIZE_ANY_EXHDR(content), filename, &opts, &err);
-		if (res->book != NULL)
-			return res;
-
-		/*
-		 * Stopped for an interrupt: serve it (a cancel or terminate throws
-		 * here).  If it was a harmless one, parse again.
-		 */
-		if (err.code == BP_ERR_CANCELED && attempt < BP_PG_MAX_RESTARTS)
-		{
-			CHECK_FOR_INTERRUPTS();
-			continue;
-		}
-		bp_pg_report_error(&err, filename);
-	}
+	/*
+	 * The progress callback stops a parse only for a cancel, a terminate or
+	 * a timeout: serve it, with PostgreSQL's own error.  A parse is never
+	 * started again.
+	 */
+	if (err.code == BP_ERR_CANCELED)
+		CHECK_FOR_INTERRUPTS();
+	bp_pg_report_error(&err, filename);
 }
 
 /*

@@ -10,6 +10,7 @@
 
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 
 #include "bookparse.h"
 
@@ -35,16 +36,38 @@ bp_pg_work_mem_text(char *out, size_t outlen)
 		snprintf(out, outlen, "%dkB", bp_guc_work_mem_kb);
 }
 
-/* Progress callback: stop the parse when an interrupt waits to be served. */
+/*
+ * Progress callback: stop the parse only for an interrupt on which
+ * ProcessInterrupts() would end the statement or the session: a query
+ * cancel (pg_cancel_backend(), statement_timeout, lock_timeout, a recovery
+ * conflict), a die (pg_terminate_backend(), shutdown), a lost client, an
+ * idle timeout still armed.  The caller then frees the book and calls
+ * CHECK_FOR_INTERRUPTS(), which throws PostgreSQL's own error for it.
+ *
+ * Any other interrupt (a ProcSignalBarrier, a request to log the memory
+ * contexts, messages of parallel workers, the periodic client connection
+ * check) stays pending and is served by the first CHECK_FOR_INTERRUPTS()
+ * after the parse: serving it here could throw, and a longjmp out of the
+ * core would skip its cleanup.  A parse is bounded by the memory limit and
+ * lasts seconds, so that is how long such an interrupt waits.
+ */
 static bool
 bp_pg_progress(void *arg, bp_phase phase, size_t done, size_t total,
 			   size_t memory)
 {
-	/*
-	 * Only stop when ProcessInterrupts() can actually serve the interrupt;
-	 * the caller then frees the book and calls CHECK_FOR_INTERRUPTS().
-	 */
-	if (unlikely(InterruptPending) && INTERRUPTS_CAN_BE_PROCESSED())
+	if (likely(!InterruptPending))
+		return true;
+	/* ProcessInterrupts() serves nothing while these are held */
+	if (InterruptHoldoffCount != 0 || CritSectionCount != 0)
+		return true;
+	if (ProcDiePending || ClientConnectionLost)
+		return false;
+	if (QueryCancelPending && QueryCancelHoldoffCount == 0)
+		return false;
+	if (IdleInTransactionSessionTimeoutPending &&
+		IdleInTransactionSessionTimeout > 0)
+		return false;
+	if (IdleSessionTimeoutPending && IdleSessionTimeout > 0)
 		return false;
 	return true;
 }
