@@ -225,6 +225,7 @@ def cmd_check(args, books):
     bad = 0
     keys = {}
     rows = []
+    uni = collections.defaultdict(set)   # uniform keys, valid or not
     for path in args.labels:
         for where, cols in read_labels(path):
             errs = row_errors(books, cols)
@@ -241,12 +242,10 @@ def cmd_check(args, books):
                 bad += 1
             else:
                 rows.append(cols)
+            if len(cols) == len(HEADER) and cols[1].isdigit() and cols[4] == "uniform":
+                uni[cols[0]].add(int(cols[1]))
     # A book's uniform rows must be the first k of its seeded draw.
     ranges = main_text_ranges()
-    uni = collections.defaultdict(set)
-    for cols in rows:
-        if cols[4] == "uniform":
-            uni[cols[0]].add(int(cols[1]))
     for book, got in sorted(uni.items()):
         if book not in ranges:
             print("note: %s not in main_text.tsv, its uniform rows are not "
