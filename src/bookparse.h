@@ -18,6 +18,7 @@ extern int	bp_guc_max_attempts;	/* bookparse.max_attempts */
 extern int	bp_guc_job_timeout_ms;	/* bookparse.job_timeout; 0 = none */
 extern int	bp_guc_max_book_size_kb;	/* bookparse.max_book_size */
 extern int	bp_guc_work_mem_kb;		/* bookparse.work_mem */
+extern int	bp_guc_max_work_mem_kb;	/* bookparse.max_work_mem (superuser) */
 extern int	bp_guc_keep_history_s;	/* bookparse.keep_history; <= 0 = all */
 extern char *bp_guc_worker_role;	/* bookparse.worker_role; "" = extension owner */
 extern int	bp_guc_debug_purge_interval_ms; /* test only; 0 = 1 hour */
@@ -42,7 +43,10 @@ extern void bp_pg_report_error(const bp_error *err, const char *filename) pg_att
 /* SQLSTATE of a core error code. */
 extern int	bp_pg_sqlstate(bp_code code);
 
-/* ERROR when held bytes pass bookparse.work_mem ("while <what> <number>"). */
+/*
+ * ERROR when held bytes pass the limit of a parse, min(bookparse.work_mem,
+ * bookparse.max_work_mem) ("while <what> <number>").
+ */
 extern void bp_pg_check_memory(size_t held, const char *what, int number);
 
 #endif							/* BOOKPARSE_H */

@@ -37,6 +37,9 @@ int			bp_guc_max_book_size_kb = 100 * 1024;
 /* bookparse.work_mem: most memory one parse may hold, in kB */
 int			bp_guc_work_mem_kb = 64 * 1024;
 
+/* bookparse.max_work_mem: superuser ceiling of bookparse.work_mem, in kB */
+int			bp_guc_max_work_mem_kb = 256 * 1024;
+
 /* bookparse.debug_parse_delay: test-only pause in every parse */
 int			bp_guc_debug_parse_delay_ms = 0;
 
@@ -117,10 +120,28 @@ bp_guc_init(void)
 	DefineCustomIntVariable("bookparse.work_mem",
 							"Most memory one parse may hold.",
 							"A book that needs more fails with limit_exceeded. "
-							"Settable per session for parse() and run_queue(); workers read it at reload.",
+							"Settable per session for parse() and run_queue(); workers read it at reload. "
+							"A parse holds at most bookparse.max_work_mem, whatever this says.",
 							&bp_guc_work_mem_kb,
 							64 * 1024, 1024, MAX_KILOBYTES,
 							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	/*
+	 * The ceiling is applied where the limit is used (min of the two), not
+	 * by a check hook on bookparse.work_mem: a hook would depend on the
+	 * order in which the two are read from postgresql.conf, could not tell
+	 * who set a value from a file or ALTER ROLE, and would not bound values
+	 * set before a superuser lowered the ceiling.
+	 */
+	DefineCustomIntVariable("bookparse.max_work_mem",
+							"Most memory one parse may hold, whatever bookparse.work_mem says.",
+							"The superuser's bound on bookparse.work_mem, which any session may raise: "
+							"a parse holds at most the smaller of the two.",
+							&bp_guc_max_work_mem_kb,
+							256 * 1024, 1024, MAX_KILOBYTES,
+							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 

@@ -14,26 +14,53 @@
 
 #include "bookparse.h"
 
-/* The setting named in limit errors: most memory one parse may hold. */
-#define BP_PG_MEMORY_GUC	"bookparse.work_mem"
+/*
+ * The setting named in limit errors: the one that bounds a parse now,
+ * bookparse.work_mem or the superuser's ceiling bookparse.max_work_mem.
+ */
+#define BP_PG_MEMORY_GUC	bp_pg_memory_setting()
 
-/* Bytes of bookparse.work_mem. */
+/* kB one parse may hold: min(bookparse.work_mem, bookparse.max_work_mem). */
+static int
+bp_pg_memory_kb(void)
+{
+	return Min(bp_guc_work_mem_kb, bp_guc_max_work_mem_kb);
+}
+
+/*
+ * Name of the setting that bounds a parse: bookparse.max_work_mem when the
+ * ceiling is not above bookparse.work_mem (raising work_mem would not help),
+ * else bookparse.work_mem.
+ */
+static const char *
+bp_pg_memory_setting(void)
+{
+	if (bp_guc_max_work_mem_kb <= bp_guc_work_mem_kb)
+		return "bookparse.max_work_mem";
+	return "bookparse.work_mem";
+}
+
+/* Bytes one parse may hold (see bp_pg_memory_kb). */
 static size_t
 bp_pg_max_memory(void)
 {
-	return (size_t) bp_guc_work_mem_kb * 1024;
+	return (size_t) bp_pg_memory_kb() * 1024;
 }
 
 static const char *bp_pg_message_text(const char *msg);
 
-/* bookparse.work_mem as its setting reads: "32MB" or "1536kB". */
+/* The limit of a parse as a setting reads: "32MB", "8GB" or "1536kB". */
 static void
 bp_pg_work_mem_text(char *out, size_t outlen)
 {
-	if (bp_guc_work_mem_kb % 1024 == 0)
-		snprintf(out, outlen, "%dMB", bp_guc_work_mem_kb / 1024);
+	int			kb = bp_pg_memory_kb();
+
+	if (kb % (1024 * 1024) == 0)
+		snprintf(out, outlen, "%dGB", kb / (1024 * 1024));
+	else if (kb % 1024 == 0)
+		snprintf(out, outlen, "%dMB", kb / 1024);
 	else
-		snprintf(out, outlen, "%dkB", bp_guc_work_mem_kb);
+		snprintf(out, outlen, "%dkB", kb);
 }
 
 /*
@@ -72,20 +99,25 @@ bp_pg_progress(void *arg, bp_phase phase, size_t done, size_t total,
 	return true;
 }
 
-/* Options for a parse in this backend (limits from the GUCs). */
+/*
+ * Options for a parse in this backend (limits from the GUCs): at most
+ * min(bookparse.work_mem, bookparse.max_work_mem), and limit errors name
+ * the one of the two that bounds it.
+ */
 void
 bp_pg_options(bp_options *opts)
 {
 	bp_options_init(opts);
 	opts->max_memory = bp_pg_max_memory();
-	opts->memory_setting = BP_PG_MEMORY_GUC;
+	opts->memory_setting = bp_pg_memory_setting();
 	opts->progress = bp_pg_progress;
 	opts->progress_arg = NULL;
 }
 
 /*
  * ERROR (54000, the core's limit message) when a book being stored holds
- * more than bookparse.work_mem; what says what it was doing.
+ * more than a parse may (min(bookparse.work_mem, bookparse.max_work_mem));
+ * what says what it was doing.
  */
 void
 bp_pg_check_memory(size_t held, const char *what, int number)
