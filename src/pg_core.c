@@ -147,7 +147,8 @@ bp_pg_sqlstate(bp_code code)
 		case BP_ERR_CORRUPT:
 		case BP_ERR_BAD_XML:
 		case BP_ERR_NO_TEXT:
-		case BP_ERR_UNSUPPORTED:
+		case BP_ERR_ENCRYPTED:
+		case BP_ERR_UNSUPPORTED_COMPRESSION:
 			return ERRCODE_INVALID_TEXT_REPRESENTATION;
 		case BP_ERR_ENCODING:
 			return ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
@@ -203,10 +204,16 @@ bp_pg_report_error(const bp_error *err, const char *filename)
 			 errdetail("bookparse reads EPUB 2 and 3, FictionBook 2 (also zipped) and plain text.") : 0,
 			 code == BP_ERR_CORRUPT ?
 			 errdetail("The zip archive of the book cannot be read; it may be truncated.") : 0,
-			 code == BP_ERR_UNSUPPORTED ?
-			 errdetail("The book uses a feature bookparse does not read, such as encryption.") : 0,
-			 code == BP_ERR_LIMIT ?
+			 code == BP_ERR_ENCRYPTED ?
+			 errdetail("The book is protected by DRM or a zip password; bookparse does not read protected books. Upload a copy without the protection.") : 0,
+			 code == BP_ERR_UNSUPPORTED_COMPRESSION ?
+			 errdetail("The zip archive uses a compression method bookparse does not read (it reads stored and deflate entries). Save the book again with ordinary zip compression.") : 0,
+			 code == BP_ERR_LIMIT && err->setting != NULL ?
 			 errhint("Raise %s (now %s) to parse bigger books.", BP_PG_MEMORY_GUC, limit) : 0,
+			 code == BP_ERR_LIMIT && err->setting == NULL && err->cap[0] != '\0' ?
+			 errdetail("The limit hit is a fixed cap of bookparse (%s); no setting raises it.", err->cap) : 0,
+			 code == BP_ERR_LIMIT && err->setting == NULL && err->cap[0] == '\0' ?
+			 errdetail("The server could not allocate the memory the parse needed.") : 0,
 			 code == BP_ERR_INTERNAL ?
 			 errhint("This is a bug in bookparse; please report it with the book.") : 0));
 	pg_unreachable();

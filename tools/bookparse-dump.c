@@ -365,9 +365,14 @@ main(int argc, char **argv)
 	free(data);
 	if (book == NULL)
 	{
-		fprintf(stderr, PROGNAME ": %s: %s: %s\n", name,
+		fprintf(stderr, PROGNAME ": %s: %s: %s%s%s%s\n", name,
 				bp_code_name(err.code == BP_OK ? BP_ERR_INTERNAL : err.code),
-				err.message[0] ? err.message : "parse failed");
+				err.message[0] ? err.message : "parse failed",
+				err.code == BP_ERR_LIMIT && err.setting == NULL && err.cap[0] ?
+				" (a fixed cap of bookparse: " : "",
+				err.code == BP_ERR_LIMIT && err.setting == NULL ? err.cap : "",
+				err.code == BP_ERR_LIMIT && err.setting == NULL && err.cap[0] ?
+				"; --max-memory does not raise it)" : "");
 		return 1;
 	}
 	if (stats)

@@ -27,18 +27,30 @@ typedef enum bp_code
 	BP_ERR_CORRUPT,				/* "corrupt_archive": zip unreadable */
 	BP_ERR_BAD_XML,				/* "bad_xml": no document could be read */
 	BP_ERR_ENCODING,			/* "bad_encoding": text cannot be decoded */
-	BP_ERR_UNSUPPORTED,			/* "unsupported": encrypted, unknown method */
+	BP_ERR_ENCRYPTED,			/* "encrypted": DRM or a zip password keeps
+								 * every content document unreadable */
+	BP_ERR_UNSUPPORTED_COMPRESSION, /* "unsupported_compression": no content
+									 * document uses a method we read */
 	BP_ERR_NO_TEXT,				/* "no_text": parsed, but no text at all */
 	BP_ERR_LIMIT,				/* "limit_exceeded": a bound was hit */
 	BP_ERR_CANCELED,			/* "canceled": progress callback said stop */
 	BP_ERR_INTERNAL				/* "internal": a bug */
 } bp_code;
 
-/* An error as a value: a code and a human-readable message. */
+/*
+ * An error as a value: a code and a human-readable message.  For
+ * BP_ERR_LIMIT it also says which limit was hit: setting names the
+ * caller's setting (opts->memory_setting) when that setting's value was
+ * the limit, and is NULL otherwise; cap describes a fixed cap of the
+ * library that no setting raises ("512MB per zip entry"), and is empty
+ * otherwise.  Neither: the system itself ran out of memory.
+ */
 typedef struct bp_error
 {
 	bp_code		code;
 	char		message[512];
+	const char *setting;
+	char		cap[64];
 } bp_error;
 
 /* Phases reported through the progress callback. */
@@ -215,9 +227,10 @@ extern bool bp_input_fits(size_t len, const bp_options *opts, bp_error *err);
 
 /*
  * Fill *err with the memory-limit error of opts: "book needs more than
- * SETTING (LIMIT) while ACTIVITY; raise SETTING to parse it".  The one
- * wording of that message, for the core and for callers that enforce the
- * same limit on memory of their own (the extension's result rows).
+ * SETTING (LIMIT) while ACTIVITY; raise SETTING to parse it", with
+ * err->setting = opts->memory_setting.  The one wording of that message,
+ * for the core and for callers that enforce the same limit on memory of
+ * their own (the extension's result rows).
  */
 extern void bp_limit_error(const bp_options *opts, const char *activity,
 						   bp_error *err);

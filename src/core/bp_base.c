@@ -107,6 +107,8 @@ bp_limit_error(const bp_options *opts, const char *activity, bp_error *err)
 	snprintf(err->message, sizeof(err->message),
 			 "book needs more than %s (%s) while %s; raise %s to parse it",
 			 setting, limit, activity, setting);
+	err->setting = setting;
+	err->cap[0] = '\0';
 }
 
 /* Record the memory-limit error naming the setting and the activity. */
@@ -279,8 +281,9 @@ bp_array_grow(bp_ctx *ctx, void *arr, int *cap, int need, size_t elem_size)
 	{
 		if (newcap > (1 << 28))
 		{
-			bp_fail(ctx, BP_ERR_LIMIT, "too many items while %s",
-					ctx->activity[0] ? ctx->activity : "parsing");
+			bp_fail_bound(ctx, NULL, "2^28 items in one list",
+						  "too many items while %s",
+						  ctx->activity[0] ? ctx->activity : "parsing");
 			return NULL;
 		}
 		newcap *= 2;
@@ -304,6 +307,29 @@ bp_fail(bp_ctx *ctx, bp_code code, const char *fmt,...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
 	va_end(ap);
+	return false;
+}
+
+/*
+ * Record a limit error (the first error wins) saying which limit was hit:
+ * setting when the value of the caller's setting was the limit, else cap,
+ * a fixed cap of the library ("512MB per zip entry"); always false.
+ */
+bool
+bp_fail_bound(bp_ctx *ctx, const char *setting, const char *cap,
+			  const char *fmt,...)
+{
+	va_list		ap;
+
+	if (ctx->err.code != BP_OK)
+		return false;
+	ctx->err.code = BP_ERR_LIMIT;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
+	va_end(ap);
+	ctx->err.setting = setting;
+	snprintf(ctx->err.cap, sizeof(ctx->err.cap), "%s",
+			 setting == NULL && cap != NULL ? cap : "");
 	return false;
 }
 
@@ -407,8 +433,8 @@ bp_buf_reserve(bp_buf *buf, size_t extra)
 	char	   *p;
 
 	if (extra > SIZE_MAX / 2 - buf->len)
-		return bp_fail(buf->ctx, BP_ERR_LIMIT, "text too large while %s",
-					   buf->ctx->activity);
+		return bp_fail_bound(buf->ctx, NULL, "half the address space per buffer",
+							 "text too large while %s", buf->ctx->activity);
 	need = buf->len + extra + 1;
 	if (need <= buf->cap)
 		return true;

@@ -162,11 +162,20 @@ bp_epub_read_xml(bp_epub *ep, const bp_zip_entry *e, const char *what, int flags
 	size_t		len = 0;
 	xmlDoc	   *doc;
 
+	ep->last_unread = BP_EPUB_UNREAD_OTHER;
 	if (e == NULL || bp_failed(ctx))
 		return NULL;
 	bp_set_activity(ctx, "parsing %s", what);
-	if (!bp_zip_read(ep->zip, e, &data, &len))
+	if (bp_epub_is_drm(ep, e, what))
 		return NULL;
+	if (!bp_zip_read(ep->zip, e, &data, &len))
+	{
+		if (ep->zip->last_skip == BP_ZIP_SKIP_ENCRYPTED)
+			ep->last_unread = BP_EPUB_UNREAD_PASSWORD;
+		else if (ep->zip->last_skip == BP_ZIP_SKIP_METHOD)
+			ep->last_unread = BP_EPUB_UNREAD_METHOD;
+		return NULL;
+	}
 	data = entry_to_utf8(ep, data, &len, what);
 	if (data == NULL)
 		return NULL;
@@ -681,7 +690,7 @@ read_assets(bp_epub *ep, int cover)
 		if (it->entry == NULL || !is_image(ep, i))
 			continue;
 		len = (size_t) it->entry->uncomp_size;
-		if (ctx->opts.want_assets)
+		if (ctx->opts.want_assets && !bp_epub_is_drm(ep, it->entry, it->path))
 		{
 			bp_set_activity(ctx, "reading %s", it->path);
 			if (!bp_zip_read(ep->zip, it->entry, &data, &len))
@@ -720,6 +729,12 @@ read_opf(bp_epub *ep)
 	doc = bp_epub_read_xml(ep, e, ep->opf_path, BP_XML_HTML_ENTITIES);
 	if (doc == NULL)
 	{
+		if (e != NULL && ep->last_unread != BP_EPUB_UNREAD_OTHER)
+		{
+			/* the package itself is protected: say so, naming it */
+			bp_epub_note_unread(ep, e);
+			return bp_epub_check_readable(ep);
+		}
 		if (!bp_failed(ctx))
 			bp_fail(ctx, BP_ERR_BAD_XML, "the package document %s cannot be read",
 					ep->opf_path);
@@ -765,9 +780,10 @@ bp_parse_epub(bp_ctx *ctx, bp_zip *zip)
 	ep.ctx = ctx;
 	ep.zip = zip;
 	ctx->book->format = "epub2";
-	if (!check_mimetype(&ep) || !find_opf(&ep) || !read_opf(&ep))
+	if (!check_mimetype(&ep) || !bp_epub_read_encryption(&ep) ||
+		!find_opf(&ep) || !read_opf(&ep))
 		return false;
 	if (!bp_epub_read_toc(&ep))
 		return false;
-	return bp_epub_write_chapters(&ep);
+	return bp_epub_write_chapters(&ep) && bp_epub_check_readable(&ep);
 }

@@ -4,7 +4,8 @@
  *	  Internals shared by the EPUB parser's files: bp_epub.c (container,
  *	  package, manifest, spine, cover, assets), bp_epub_meta.c (metadata),
  *	  bp_epub_toc.c (nav / NCX), bp_epub_chapters.c (chapters in reading
- *	  order) and bp_xhtml.c (XHTML to the chapter writer).  Not part of
+ *	  order), bp_epub_crypt.c (DRM and entries that cannot be read) and
+ *	  bp_xhtml.c (XHTML to the chapter writer).  Not part of
  *	  the core's contract.
  *
  *-------------------------------------------------------------------------
@@ -51,6 +52,14 @@ typedef struct bp_epub_toc
 	bool		done;			/* its chapter was started */
 } bp_epub_toc;
 
+/* Why bp_epub_read_xml last gave no document (bp_epub_crypt.c). */
+#define BP_EPUB_UNREAD_OTHER	0	/* corrupt, not XML, ... */
+#define BP_EPUB_UNREAD_DRM		1	/* listed in META-INF/encryption.xml */
+#define BP_EPUB_UNREAD_PASSWORD 2	/* zip encryption */
+#define BP_EPUB_UNREAD_METHOD	3	/* a compression method we lack */
+#define BP_EPUB_UNREAD_KINDS	4
+#define BP_EPUB_UNREAD_NAMES	3	/* entries named in the error */
+
 /* The state of one EPUB parse. */
 typedef struct bp_epub
 {
@@ -82,6 +91,15 @@ typedef struct bp_epub
 
 	size_t		spine_bytes;	/* inflated bytes of all spine documents */
 	size_t		done_bytes;
+
+	/* protection (bp_epub_crypt.c) */
+	bool	   *drm;			/* by zip entry index: DRM-encrypted; or NULL */
+	char	   *drm_algorithm;	/* the first DRM algorithm named */
+	int			last_unread;	/* BP_EPUB_UNREAD_* of the last failed read */
+	int			ndocs_read;		/* spine documents read */
+	int			nunread[BP_EPUB_UNREAD_KINDS];
+	const char *unread_names[BP_EPUB_UNREAD_KINDS][BP_EPUB_UNREAD_NAMES];
+	unsigned	unread_method;	/* method of the first one skipped for it */
 } bp_epub;
 
 /* bp_epub.c */
@@ -89,6 +107,12 @@ extern int	bp_epub_find_item(bp_epub *ep, const char *id);
 extern int	bp_epub_find_path(bp_epub *ep, const char *path);
 extern struct _xmlDoc *bp_epub_read_xml(bp_epub *ep, const bp_zip_entry *e,
 										const char *what, int flags);
+
+/* bp_epub_crypt.c: DRM, zip passwords, methods; the unreadable-book verdict */
+extern bool bp_epub_read_encryption(bp_epub *ep);
+extern bool bp_epub_is_drm(bp_epub *ep, const bp_zip_entry *e, const char *what);
+extern void bp_epub_note_unread(bp_epub *ep, const bp_zip_entry *e);
+extern bool bp_epub_check_readable(bp_epub *ep);
 
 /* bp_epub_toc.c: fill ep->toc from nav or NCX; sets book->toc_source */
 extern bool bp_epub_read_toc(bp_epub *ep);

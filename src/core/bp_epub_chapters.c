@@ -242,12 +242,14 @@ write_document(bp_epub *ep, int pos, const int *order, int lo, int hi,
 	{
 		if (bp_failed(ctx))
 			return false;
+		bp_epub_note_unread(ep, it->entry);
 		/* keep the TOC's shape even when the document is unreadable */
 		for (i = lo; i < hi && !whole; i++)
 			if (!ep->toc[order[i]].done && !start_toc_chapter(ep, order[i]))
 				return false;
 		return doc_progress(ep, (size_t) it->entry->uncomp_size);
 	}
+	ep->ndocs_read++;
 	body = bp_xhtml_body(cs.doc);
 
 	if (whole)

@@ -175,6 +175,14 @@ bp_failed(const bp_ctx *ctx)
 /* Record the memory-limit error naming the setting and the activity. */
 extern bool bp_fail_limit(bp_ctx *ctx);
 
+/*
+ * Record a BP_ERR_LIMIT error saying which limit was hit: the caller's
+ * setting (when its value was the limit) or a fixed cap such as "512MB
+ * per zip entry" (setting NULL); see bp_error.
+ */
+extern bool bp_fail_bound(bp_ctx *ctx, const char *setting, const char *cap,
+						  const char *fmt,...) BP_PRINTF(4, 5);
+
 /* Bytes the parse holds now: its own blocks plus libxml2's and ICU's. */
 static inline size_t
 bp_mem_total(const bp_ctx *ctx)
@@ -287,6 +295,15 @@ typedef struct bp_zip_entry
 	bool		encrypted;
 } bp_zip_entry;
 
+/* Why the last bp_zip_read of an entry gave nothing (ctx intact). */
+typedef enum bp_zip_skip
+{
+	BP_ZIP_SKIP_NONE = 0,
+	BP_ZIP_SKIP_ENCRYPTED,		/* zip encryption (a password) */
+	BP_ZIP_SKIP_METHOD,			/* a compression method we do not read */
+	BP_ZIP_SKIP_CORRUPT			/* truncated or corrupt data */
+} bp_zip_skip;
+
 typedef struct bp_zip
 {
 	bp_ctx	   *ctx;
@@ -296,6 +313,7 @@ typedef struct bp_zip
 	int			nentries;
 	int		   *sorted;			/* entry indexes sorted by name */
 	bool		recovered;		/* read from local headers (no central dir) */
+	bp_zip_skip last_skip;		/* why the last bp_zip_read gave nothing */
 } bp_zip;
 
 /* Is this a zip archive (by signature)? */
@@ -312,6 +330,8 @@ extern const bp_zip_entry *bp_zip_find(bp_zip *zip, const char *name);
  */
 extern bool bp_zip_read(bp_zip *zip, const bp_zip_entry *e,
 						unsigned char **out, size_t *outlen);
+/* Name of a zip compression method for messages ("deflate64", "unknown"). */
+extern const char *bp_zip_method_name(unsigned method);
 extern void bp_zip_close(bp_zip *zip);
 
 /* ---- bp_detect.c ---- (bp_detect_format is public) */

@@ -38,8 +38,10 @@ bp_code_name(bp_code code)
 			return "bad_xml";
 		case BP_ERR_ENCODING:
 			return "bad_encoding";
-		case BP_ERR_UNSUPPORTED:
-			return "unsupported";
+		case BP_ERR_ENCRYPTED:
+			return "encrypted";
+		case BP_ERR_UNSUPPORTED_COMPRESSION:
+			return "unsupported_compression";
 		case BP_ERR_NO_TEXT:
 			return "no_text";
 		case BP_ERR_LIMIT:
@@ -62,6 +64,22 @@ find_fb2_entry(bp_zip *zip)
 		if (bp_has_suffix_ci(zip->entries[i].name, ".fb2"))
 			return &zip->entries[i];
 	return NULL;
+}
+
+/* Fail the parse: the FictionBook entry e of a zip gave nothing. */
+static bool
+fail_fb2_entry(bp_ctx *ctx, const bp_zip *zip, const bp_zip_entry *e)
+{
+	if (zip->last_skip == BP_ZIP_SKIP_ENCRYPTED)
+		return bp_fail(ctx, BP_ERR_ENCRYPTED,
+					   "the book is encrypted (zip password): \"%s\" cannot be read",
+					   e->name);
+	if (zip->last_skip == BP_ZIP_SKIP_METHOD)
+		return bp_fail(ctx, BP_ERR_UNSUPPORTED_COMPRESSION,
+					   "\"%s\" cannot be read: compression method %u (%s) is not supported",
+					   e->name, (unsigned) e->method, bp_zip_method_name(e->method));
+	return bp_fail(ctx, BP_ERR_CORRUPT, "cannot read \"%s\" from the zip archive",
+				   e->name);
 }
 
 /* Parse a zip archive: an EPUB, or a FictionBook inside a zip. */
@@ -89,9 +107,7 @@ parse_zip(bp_ctx *ctx, const unsigned char *data, size_t len, const char *fmt)
 		if (!bp_zip_read(&zip, e, &buf, &n))
 		{
 			/* name the entry before closing the zip frees it */
-			if (!bp_failed(ctx))
-				bp_fail(ctx, BP_ERR_CORRUPT, "cannot read \"%s\" from the zip archive",
-						e->name);
+			fail_fb2_entry(ctx, &zip, e);
 			bp_zip_close(&zip);
 			return false;
 		}
@@ -104,6 +120,58 @@ parse_zip(bp_ctx *ctx, const unsigned char *data, size_t len, const char *fmt)
 	ok = bp_parse_epub(ctx, &zip);
 	bp_zip_close(&zip);
 	return ok;
+}
+
+/* The container a file name claims: "epub", "fb2", "fb2.zip", or NULL. */
+static const char *
+claimed_format(const char *filename)
+{
+	if (filename == NULL)
+		return NULL;
+	if (bp_has_suffix_ci(filename, ".fb2.zip"))
+		return "fb2.zip";
+	if (bp_has_suffix_ci(filename, ".epub"))
+		return "epub";
+	if (bp_has_suffix_ci(filename, ".fb2"))
+		return "fb2";
+	return NULL;
+}
+
+/* A detected book format in words, for messages. */
+static const char *
+format_words(const char *fmt)
+{
+	if (strcmp(fmt, "epub") == 0)
+		return "an EPUB book";
+	if (strcmp(fmt, "fb2") == 0)
+		return "a FictionBook 2 book";
+	if (strcmp(fmt, "fb2.zip") == 0)
+		return "a zipped FictionBook 2 book";
+	return "plain text";
+}
+
+/*
+ * Hold the detected format against the container the file name claims.
+ * Bytes that are plain text under an EPUB or FB2 name (a truncated
+ * download, an error page saved under the book's name) are not a book;
+ * another book format is read as what it is, with a warning.  Names that
+ * claim nothing (.txt, none) change nothing.
+ */
+static bool
+check_claimed_format(bp_ctx *ctx, const char *fmt, size_t len)
+{
+	const char *claimed = claimed_format(ctx->filename);
+
+	if (claimed == NULL || strcmp(claimed, fmt) == 0)
+		return true;
+	if (strcmp(fmt, "txt") == 0)
+		return bp_fail(ctx, BP_ERR_NOT_A_BOOK,
+					   "the file is named .%s but is plain text (%zu byte%s)",
+					   claimed, len, len == 1 ? "" : "s");
+	bp_warn(ctx, "format_name_mismatch",
+			"the file is named .%s but is %s; read as %s",
+			claimed, format_words(fmt), fmt);
+	return true;
 }
 
 /* Was a warning with this code recorded? */
@@ -214,6 +282,8 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		bp_fail(ctx, BP_ERR_NOT_A_BOOK, "%s", what ? what : "unknown data");
 		goto fail;
 	}
+	if (!check_claimed_format(ctx, fmt, len))
+		goto fail;
 	if (strcmp(fmt, "epub") == 0 || strcmp(fmt, "fb2.zip") == 0)
 		ok = parse_zip(ctx, data, len, fmt);
 	else if (strcmp(fmt, "fb2") == 0)

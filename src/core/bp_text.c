@@ -43,7 +43,8 @@ bp_text_count_start(bp_ctx *ctx, const char *text, size_t len,
 	if (bp_failed(ctx) || text == NULL || len == 0)
 		return false;
 	if (len > (size_t) INT32_MAX)
-		return bp_fail(ctx, BP_ERR_LIMIT, "chapter text too long to analyse");
+		return bp_fail_bound(ctx, NULL, "2GB of text per chapter",
+							 "chapter text too long to analyse");
 	return true;
 }
 

@@ -63,7 +63,7 @@ bp_txt_split_lines(txt_state *t)
 		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n')))
 			n++;
 	if (n > INT32_MAX / 2)
-		return bp_fail(t->ctx, BP_ERR_LIMIT, "too many lines");
+		return bp_fail_bound(t->ctx, NULL, "2^30 lines", "too many lines");
 	t->lines = bp_alloc0(t->ctx, sizeof(txt_line) * (size_t) n);
 	if (t->lines == NULL)
 		return false;

@@ -728,8 +728,9 @@ bp_w_text(bp_ctx *ctx, const char *s, size_t len)
 		!html_escape(&w->html, w->para.data + start, w->para.len - start))
 		return false;
 	if (bp_w_chapter_text_len(ctx) > ctx->opts.max_memory)
-		return bp_fail(ctx, BP_ERR_LIMIT, "chapter text larger than %s",
-					   ctx->opts.memory_setting);
+		return bp_fail_bound(ctx, ctx->opts.memory_setting, NULL,
+							 "chapter text larger than %s",
+							 ctx->opts.memory_setting);
 	return true;
 }
 

@@ -279,7 +279,8 @@ bp_xml_parse(bp_ctx *ctx, const char *data, size_t len, const char *what,
 		len = 0;
 	if (len > (size_t) INT_MAX / 2)
 	{
-		bp_fail(ctx, BP_ERR_LIMIT, "%s is too large to parse as XML", what);
+		bp_fail_bound(ctx, NULL, "1GB per XML document",
+					  "%s is too large to parse as XML", what);
 		return NULL;
 	}
 	if (len > 0 && !bp_xml_prepare(&st, &in, data, len))

@@ -29,6 +29,7 @@
  *-------------------------------------------------------------------------
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,9 +223,14 @@ bp_zip_add_entry(bp_zip *zip, int *cap, const bp_zip_entry *e)
 	int			max = ctx->opts.max_entries > 0 ? ctx->opts.max_entries : INT_MAX - 1;
 
 	if (zip->nentries >= max)
-		return bp_fail(ctx, BP_ERR_LIMIT,
-					   "zip archive has more than %d entries (the limit on entries)",
-					   max);
+	{
+		char		bound[32];
+
+		snprintf(bound, sizeof(bound), "%d zip entries", max);
+		return bp_fail_bound(ctx, NULL, bound,
+							 "zip archive has more than %d entries (the limit on entries)",
+							 max);
+	}
 	zip->entries = bp_array_grow(ctx, zip->entries, cap, zip->nentries + 1,
 								 sizeof(bp_zip_entry));
 	if (zip->entries == NULL)

@@ -13,6 +13,7 @@
  *-------------------------------------------------------------------------
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,11 +42,13 @@ static bool
 zip_fail_entry_limit(bp_ctx *ctx, const char *name)
 {
 	char		sz[32];
+	char		cap[64];
 
 	bp_format_bytes(zip_max_entry(ctx), sz, sizeof(sz));
-	return bp_fail(ctx, BP_ERR_LIMIT,
-				   "zip entry \"%s\" inflates to more than %s (a zip bomb?)",
-				   name, sz);
+	snprintf(cap, sizeof(cap), "%s per zip entry", sz);
+	return bp_fail_bound(ctx, NULL, cap,
+						 "zip entry \"%s\" inflates to more than %s (a zip bomb?)",
+						 name, sz);
 }
 
 /* Fail ctx: all entries together inflate past max_total_inflated. */
@@ -53,11 +56,13 @@ static bool
 zip_fail_total_limit(bp_ctx *ctx, const char *name)
 {
 	char		sz[32];
+	char		cap[64];
 
 	bp_format_bytes(zip_max_total(ctx), sz, sizeof(sz));
-	return bp_fail(ctx, BP_ERR_LIMIT,
-				   "zip entries inflate to more than %s in all, reached in \"%s\" (a zip bomb?)",
-				   sz, name);
+	snprintf(cap, sizeof(cap), "%s inflated over all zip entries", sz);
+	return bp_fail_bound(ctx, NULL, cap,
+						 "zip entries inflate to more than %s in all, reached in \"%s\" (a zip bomb?)",
+						 sz, name);
 }
 
 /* zlib allocation hook: counted memory from the context. */
@@ -168,8 +173,8 @@ bp_zip_inflate_check(bp_ctx *ctx, const char *name, int rc, size_t produced,
 }
 
 /* Name of a compression method, for messages. */
-static const char *
-zip_method_name(unsigned method)
+const char *
+bp_zip_method_name(unsigned method)
 {
 	switch (method)
 	{
@@ -329,8 +334,8 @@ zip_inflate_entry(bp_zip *zip, const bp_zip_entry *e, size_t data_start,
  *	- false with ctx NOT failed: a defect of this entry only, recorded as a
  *	  warning: "zip_entry_encrypted", "zip_entry_unsupported_method"
  *	  (bzip2, LZMA, deflate64, ...), "zip_entry_corrupt" (truncated or
- *	  corrupt data, missing local header).  The caller decides whether the
- *	  book can go on without this entry.
+ *	  corrupt data, missing local header); zip->last_skip says which.  The
+ *	  caller decides whether the book can go on without this entry.
  *	- false with ctx failed (check bp_failed(ctx)): a hard failure that
  *	  ends the parse: BP_ERR_LIMIT (the entry inflates past max_entry_size,
  *	  all reads together past max_total_inflated, or max_memory), or
@@ -356,19 +361,22 @@ bp_zip_read(bp_zip *zip, const bp_zip_entry *e, unsigned char **out,
 
 	*out = NULL;
 	*outlen = 0;
+	zip->last_skip = BP_ZIP_SKIP_CORRUPT;
 	if (bp_failed(ctx))
 		return false;
 	if (e->encrypted)
 	{
+		zip->last_skip = BP_ZIP_SKIP_ENCRYPTED;
 		bp_warn(ctx, "zip_entry_encrypted",
 				"zip entry \"%s\" is encrypted; skipped", e->name);
 		return false;
 	}
 	if (e->method != 0 && e->method != 8)
 	{
+		zip->last_skip = BP_ZIP_SKIP_METHOD;
 		bp_warn(ctx, "zip_entry_unsupported_method",
 				"zip entry \"%s\" uses compression method %u (%s), which is not supported; skipped",
-				e->name, (unsigned) e->method, zip_method_name(e->method));
+				e->name, (unsigned) e->method, bp_zip_method_name(e->method));
 		return false;
 	}
 	if (!bp_zip_local_data(zip, e, &start, &why))
@@ -426,6 +434,7 @@ bp_zip_read(bp_zip *zip, const bp_zip_entry *e, unsigned char **out,
 		bp_warn(ctx, "zip_crc_mismatch",
 				"zip entry \"%s\" fails its CRC check (%08x, expected %08x); data kept",
 				e->name, (unsigned) crc, (unsigned) e->crc32);
+	zip->last_skip = BP_ZIP_SKIP_NONE;
 	*out = buf;
 	*outlen = n;
 	return true;
