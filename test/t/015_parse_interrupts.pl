@@ -4,6 +4,9 @@
 # stop or restart the parse, so it never fails with 57014.  What
 # ProcessInterrupts() would act on still stops a parse within a second:
 # pg_cancel_backend(), statement_timeout, pg_terminate_backend().
+# And, as this server does not preload the library: a user's SET of the
+# superuser ceiling bookparse.max_work_mem made before the library is loaded
+# (a placeholder) is refused when it loads; the ceiling holds.
 use strict;
 use warnings;
 
@@ -196,6 +199,32 @@ foreach my $case (
 	cmp_ok($took, '<', 1,
 		sprintf('within a second of the timeout (%.3f s after it)', $took));
 }
+
+# --- bookparse.max_work_mem set by a user before the library is loaded
+$node->safe_psql('postgres', qq{
+CREATE ROLE regress_bp_writer LOGIN;
+GRANT bookparse_writer TO regress_bp_writer;
+LOAD 'bookparse';
+ALTER SYSTEM SET bookparse.max_work_mem = '2MB';
+SELECT pg_reload_conf();
+});
+my ($ret, $out, $err) = $node->psql(
+	'postgres', q{
+SET bookparse.max_work_mem = '8GB';
+SET bookparse.work_mem = '8GB';
+SELECT bookparse.detect_format('x'::bytea);
+SHOW bookparse.max_work_mem;
+SELECT bookparse.parse(convert_to(repeat('many words here. ', 180000), 'UTF8'), 'big.txt') IS NOT NULL;
+},
+	extra_params => [ '-U', 'regress_bp_writer' ]);
+like($err,
+	qr/WARNING:  permission denied to set parameter "bookparse.max_work_mem"/,
+	'a writer\'s placeholder for max_work_mem is refused when the library loads');
+like($out, qr/^txt\n2MB$/m, 'the ceiling of the server stays');
+like($err,
+	qr/book needs more than bookparse.max_work_mem \(2MB\) while reading the book/,
+	'and bounds the parse');
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET bookparse.max_work_mem');
 
 # the server never restarted
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server still runs');
