@@ -19,7 +19,7 @@ REGRESS = $(basename $(notdir $(sort $(wildcard sql/[0-9]*.sql))))
 REGRESS_OPTS = --inputdir=. --outputdir=regress_out --load-extension=bookparse
 
 DEP_CFLAGS := $(shell pkg-config --cflags libxml-2.0 icu-uc icu-i18n zlib)
-DEP_LIBS := $(shell pkg-config --libs libxml-2.0 icu-uc icu-i18n zlib)
+DEP_LIBS := $(shell pkg-config --libs libxml-2.0 icu-uc icu-i18n zlib) -lstemmer
 
 PG_CPPFLAGS = -Isrc -Isrc/core $(DEP_CFLAGS)
 PG_CFLAGS = -Werror

@@ -264,4 +264,100 @@ extern char *bp_book_to_json(const bp_book *book, size_t *len);
 /* Library version string. */
 extern const char *bp_version(void);
 
+
+/* ==================================================================== */
+/* Scenes (issue 13): paragraphs that describe a place, a person or the */
+/* atmosphere, found with word lists and rules (docs/scenes.md).        */
+/* ==================================================================== */
+
+/* What a paragraph describes. */
+typedef enum bp_scene_kind
+{
+	BP_SCENE_NONE = 0,			/* dialogue, action, thoughts, exposition */
+	BP_SCENE_LOCATION,			/* how a place looks */
+	BP_SCENE_CHARACTER,			/* how a person or creature looks */
+	BP_SCENE_ATMOSPHERE			/* weather, sky, light, sounds, smells */
+} bp_scene_kind;
+
+/* The verdict on one paragraph. */
+typedef struct bp_scene_verdict
+{
+	bp_scene_kind kind;
+	double		score;			/* 0..1: how descriptive */
+	bool		illustratable;	/* one specific picture can be drawn */
+} bp_scene_verdict;
+
+/* One paragraph of a chapter and its verdict. */
+typedef struct bp_scene
+{
+	int			chapter;		/* bp_chapter.number */
+	int			paragraph;		/* 1-based among the chapter's paragraphs */
+	bp_scene_kind kind;
+	double		score;
+	bool		illustratable;
+	size_t		offset;			/* bytes into the chapter's text */
+	size_t		length;			/* bytes of the paragraph */
+	char	   *excerpt;		/* at most 200 characters, cut between words */
+} bp_scene;
+
+/* The scenes of a book; memory belongs to the book. */
+typedef struct bp_scene_set
+{
+	bp_scene   *scenes;
+	int			nscenes;
+	int64_t		paragraphs;		/* paragraphs looked at */
+	const char *language;		/* the word lists used ("en"), or NULL */
+} bp_scene_set;
+
+/* Word lists of every language, loaded once (opaque). */
+typedef struct bp_scene_lists bp_scene_lists;
+
+/*
+ * Load the word lists of the directory dir (files LANG.CATEGORY, see
+ * docs/scenes.md).  NULL with *err filled when the directory cannot be
+ * read, holds no list, or a file is malformed (the message names file and
+ * line).  Free with bp_scene_lists_free; read-only after loading, so one
+ * load serves every parse of the process.
+ */
+extern bp_scene_lists *bp_scene_load(const char *dir, bp_error *err);
+extern void bp_scene_lists_free(bp_scene_lists *lists);
+
+/* Stable name of a kind: "location", "character", "atmosphere", "none". */
+extern const char *bp_scene_kind_name(bp_scene_kind kind);
+
+/*
+ * The language of lists to judge text in: language's primary subtag
+ * ("en-GB" -> "en") when lists has it, NULL when it names another
+ * language, and when language is NULL or empty the script of text
+ * (Cyrillic -> "ru", Latin -> "en").
+ */
+extern const char *bp_scene_pick_language(const bp_scene_lists *lists,
+										  const char *language,
+										  const char *text, size_t len);
+
+/*
+ * Classify one paragraph of UTF-8 text (invalid bytes are tolerated).
+ * language as for bp_scene_pick_language; a language without lists gives
+ * kind none.  opts (may be NULL: defaults) bounds the memory.  False with
+ * *err filled on failure.
+ */
+extern bool bp_scene_classify(const bp_scene_lists *lists, const char *text,
+							  size_t len, const char *language,
+							  const bp_options *opts, bp_scene_verdict *out,
+							  bp_error *err);
+
+#define BP_SCENES_ALL	0x01	/* every paragraph, not only scenes */
+
+/*
+ * Judge every paragraph (blocks of chapter text between blank lines) of a
+ * parsed book (parsed with want_text) in the book's language, or its
+ * script's when the metadata has none.  Returns the paragraphs that are
+ * of a descriptive kind or illustratable (all with BP_SCENES_ALL), owned
+ * by the book and counted against its max_memory; NULL with *err filled
+ * on failure (the book stays usable).
+ */
+extern const bp_scene_set *bp_book_scenes(bp_book *book,
+										  const bp_scene_lists *lists,
+										  int flags, bp_error *err);
+
 #endif							/* BOOKPARSE_CORE_H */

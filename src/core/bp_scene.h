@@ -1,0 +1,162 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_scene.h
+ *	  Private declarations of the scene extractor (issue 13): the word
+ *	  lists (bp_scene_load.c), the word scanner with its stem cache
+ *	  (bp_scene_words.c), the paragraph classifier (bp_scene_classify.c)
+ *	  and the extraction from a parsed book (bp_scene_book.c).
+ *	  See docs/scenes.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BP_SCENE_H
+#define BP_SCENE_H
+
+#include "bp_internal.h"
+
+/* Categories of words; a list file LANG.NAME holds one category. */
+typedef enum bp_scat
+{
+	BP_SCAT_LOCATION = 0,		/* places, buildings, rooms, furniture */
+	BP_SCAT_CHARACTER,			/* body, face, clothes, posture */
+	BP_SCAT_ATMOSPHERE,			/* weather, sky, light, sounds, smells */
+	BP_SCAT_DETAIL,				/* colour, shape, size, texture adjectives */
+	BP_SCAT_SPEECH,				/* verbs of speaking, thinking, feeling */
+	BP_SCAT_ACTION,				/* verbs of bare action and motion */
+	BP_SCAT_PERSON,				/* first and second person pronouns */
+	BP_SCAT__COUNT
+} bp_scat;
+
+#define BP_SCENE_MAX_LANGS	16
+#define BP_SCENE_MAX_WORD	64	/* bytes of one word or stem */
+
+/* One stem of a language and its weight in each category. */
+typedef struct bp_scene_entry
+{
+	char	   *stem;			/* NULL: empty slot */
+	float		w[BP_SCAT__COUNT];
+} bp_scene_entry;
+
+/* The lists of one language: an open-addressing table of stems. */
+typedef struct bp_scene_lang
+{
+	char		code[8];		/* "en", "ru": the files' prefix */
+	bp_scene_entry *table;
+	uint32_t	mask;			/* table size - 1 (a power of two) */
+	int			nstems;
+	int			files;
+} bp_scene_lang;
+
+/* All loaded languages; memory belongs to ctx. */
+struct bp_scene_lists
+{
+	bp_ctx	   *ctx;
+	bp_scene_lang langs[BP_SCENE_MAX_LANGS];
+	int			nlangs;
+};
+
+/* Names of the categories, as in the file names (en.location, ...). */
+extern const char *const bp_scene_cat_names[BP_SCAT__COUNT];
+
+/* FNV-1a hash of len bytes. */
+static inline uint32_t
+bp_scene_hash(const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char) s[i]) * 16777619u;
+	return h;
+}
+
+/* The entry of stem in lang, or NULL. */
+extern const bp_scene_entry *bp_scene_find(const bp_scene_lang *lang,
+										   const char *stem, size_t len);
+/* The language of lists with this code ("en"), or NULL. */
+extern const bp_scene_lang *bp_scene_lang_get(const bp_scene_lists *lists,
+											  const char *code);
+
+/*
+ * Lower-case (ICU full case folding) a UTF-8 word into out (NUL-terminated,
+ * at most BP_SCENE_MAX_WORD bytes); false when it does not fit or is not
+ * UTF-8.
+ */
+extern bool bp_scene_fold(const char *s, size_t len, char *out,
+						  size_t *outlen);
+
+/* ---- bp_scene_words.c: words of a paragraph and what they weigh ---- */
+
+/* A word cache: surface form -> entry, for one run over text. */
+typedef struct bp_scene_cache bp_scene_cache;
+
+/* A scanner over paragraphs of one language (stemmer, caches). */
+typedef struct bp_scene_scanner
+{
+	bp_ctx	   *ctx;
+	const bp_scene_lang *lang;
+	struct sb_stemmer *stemmer;
+	bp_scene_cache *cache;
+	struct bp_class_cache *classes;
+} bp_scene_scanner;
+
+/* Start a scanner for lang; false (ctx failed) when out of memory. */
+extern bool bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,
+								   const bp_scene_lang *lang);
+extern void bp_scene_scanner_end(bp_scene_scanner *sc);
+
+/*
+ * The weights of the word [s, s+len) (surface form): its stem's entry, or
+ * NULL when the word is in no list.  NULL with ctx failed when out of
+ * memory.
+ */
+extern const bp_scene_entry *bp_scene_word(bp_scene_scanner *sc,
+										   const char *s, size_t len);
+
+/* ---- bp_scene_scan.c: one pass over a paragraph ---- */
+
+#define BP_SCENE_MAX_SENTENCES	64	/* further ones join the last */
+
+/* A sentence (outside direct speech) and what its words weigh. */
+typedef struct bp_scene_sentence
+{
+	size_t		start;			/* byte offset in the paragraph */
+	size_t		bytes;
+	int			words;			/* words outside direct speech */
+	int			visual;			/* of them, in a descriptive list */
+	float		w[BP_SCAT__COUNT];	/* summed weights per category */
+} bp_scene_sentence;
+
+/* What the classifier decides on. */
+typedef struct bp_scene_features
+{
+	size_t		bytes;
+	int			words;			/* all words */
+	int			speech_words;	/* words inside quotes or dash dialogue */
+	bool		opens_quote;
+	bool		opens_dash;
+	int			nsentences;
+	bp_scene_sentence sentences[BP_SCENE_MAX_SENTENCES];
+} bp_scene_features;
+
+/* Scan a paragraph into *f; false (ctx failed) when out of memory. */
+extern bool bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
+						  bp_scene_features *f);
+
+/* ---- bp_scene_classify.c ---- */
+
+/* The verdict on scanned features. */
+extern void bp_scene_decide(const bp_scene_features *f,
+							bp_scene_verdict *out);
+
+
+/* Classify one paragraph with a started scanner. */
+extern bool bp_scene_judge(bp_scene_scanner *sc, const char *text,
+						   size_t len, bp_scene_verdict *out);
+
+/* ---- bp_scene_lang.c: choosing the language ---- */
+
+/* "en" for a Latin text, "ru" for a Cyrillic one, NULL for neither. */
+extern const char *bp_scene_script_language(const char *text, size_t len);
+
+#endif							/* BP_SCENE_H */

@@ -1,0 +1,148 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_scene_classify.c
+ *	  The verdict on one paragraph: sentences vote (a sentence is
+ *	  descriptive when it holds words of the descriptive lists and little
+ *	  speaking, thinking or bare action); the paragraph is of a
+ *	  descriptive kind when such sentences fill about half of it, the kind
+ *	  being the category with the most weight in them; direct speech and
+ *	  very short paragraphs are none.  The thresholds are explained in
+ *	  docs/scenes.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "bp_scene.h"
+
+#define MIN_WORDS		6		/* shorter paragraphs are none */
+#define MAX_SPEECH		0.5		/* share of words in direct speech */
+#define DESC_SHARE		0.5		/* share of bytes in descriptive sentences */
+#define SENT_DENSITY	0.12	/* (description - negative) per word */
+#define NEG_PERSON		0.5		/* weight of a first/second person pronoun */
+#define DETAIL_WEIGHT	0.7		/* a colour/shape word next to the kinds' */
+#define ILLUS_SCORE		0.5		/* score from which a paragraph is drawable */
+#define ILLUS_VISUAL	3		/* visual words it needs at least */
+
+/* Description and negative evidence of a sentence. */
+static void
+sentence_weights(const bp_scene_sentence *s, double *desc, double *neg)
+{
+	*desc = s->w[BP_SCAT_LOCATION] + s->w[BP_SCAT_CHARACTER] +
+		s->w[BP_SCAT_ATMOSPHERE] + DETAIL_WEIGHT * s->w[BP_SCAT_DETAIL];
+	*neg = s->w[BP_SCAT_SPEECH] + s->w[BP_SCAT_ACTION] +
+		NEG_PERSON * s->w[BP_SCAT_PERSON];
+}
+
+/* Clamp x into [0, 1]. */
+static double
+clamp01(double x)
+{
+	return x < 0 ? 0 : (x > 1 ? 1 : x);
+}
+
+/* The verdict on scanned features. */
+void
+bp_scene_decide(const bp_scene_features *f, bp_scene_verdict *out)
+{
+	double		kinds[3] = {0, 0, 0};
+	double		desc_bytes = 0;
+	double		all_bytes = 0;
+	double		total_desc = 0;
+	double		total_neg = 0;
+	int			words = 0;
+	int			visual = 0;
+	double		share;
+	double		density;
+	int			best = -1;
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = BP_SCENE_NONE;
+	if (f->words < MIN_WORDS || f->opens_dash ||
+		f->speech_words >= MAX_SPEECH * f->words)
+		return;
+
+	for (i = 0; i < f->nsentences; i++)
+	{
+		const bp_scene_sentence *s = &f->sentences[i];
+		double		d;
+		double		n;
+		int			k;
+
+		sentence_weights(s, &d, &n);
+		all_bytes += (double) s->bytes;
+		total_desc += d;
+		total_neg += n;
+		words += s->words;
+		visual += s->visual;
+		if (s->visual == 0 || d - n < SENT_DENSITY * s->words)
+			continue;
+		desc_bytes += (double) s->bytes;
+		for (k = 0; k < 3; k++)
+			kinds[k] += s->w[k];
+	}
+	if (words == 0 || all_bytes == 0)
+		return;
+	share = desc_bytes / all_bytes;
+	density = (total_desc - total_neg) / words;
+	out->score = clamp01(0.6 * share + 0.4 * clamp01(density / 0.3));
+	for (i = 0; i < 3; i++)
+		if (kinds[i] > 0 && (best < 0 || kinds[i] > kinds[best]))
+			best = i;
+	if (share >= DESC_SHARE && best >= 0)
+		out->kind = (bp_scene_kind) (BP_SCENE_LOCATION + best);
+	out->illustratable = (out->score >= ILLUS_SCORE && visual >= ILLUS_VISUAL);
+}
+
+/* Classify one paragraph with a started scanner. */
+bool
+bp_scene_judge(bp_scene_scanner *sc, const char *text, size_t len,
+			   bp_scene_verdict *out)
+{
+	bp_scene_features f;
+
+	memset(out, 0, sizeof(*out));
+	if (sc->lang == NULL || text == NULL || len == 0)
+		return true;
+	if (!bp_scene_scan(sc, text, len, &f))
+		return false;
+	bp_scene_decide(&f, out);
+	return true;
+}
+
+/* Classify one paragraph of text in a language (see bookparse_core.h). */
+bool
+bp_scene_classify(const bp_scene_lists *lists, const char *text, size_t len,
+				  const char *language, const bp_options *opts,
+				  bp_scene_verdict *out, bp_error *err)
+{
+	bp_ctx	   *ctx;
+	bp_scene_scanner sc;
+	const char *code;
+	bool		ok;
+
+	memset(err, 0, sizeof(*err));
+	memset(out, 0, sizeof(*out));
+	if (text == NULL)
+		len = 0;
+	code = bp_scene_pick_language(lists, language, text, len);
+	ctx = bp_ctx_create(opts, NULL, 0);
+	if (ctx == NULL)
+	{
+		err->code = BP_ERR_LIMIT;
+		strcpy(err->message, "out of memory");
+		return false;
+	}
+	bp_set_activity(ctx, "classifying a paragraph");
+	ok = bp_scene_scanner_start(&sc, ctx, bp_scene_lang_get(lists, code)) &&
+		bp_scene_judge(&sc, text, len, out);
+	bp_scene_scanner_end(&sc);
+	if (!ok || bp_failed(ctx))
+	{
+		*err = ctx->err;
+		ok = false;
+	}
+	bp_ctx_destroy(ctx);
+	return ok;
+}

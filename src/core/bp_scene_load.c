@@ -1,0 +1,419 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_scene_load.c
+ *	  Loading the scene extractor's word lists: files LANG.CATEGORY of one
+ *	  directory (en.location, ru.speech, ...), each line a surface word
+ *	  and an optional weight, folded to lower case and stemmed with
+ *	  Snowball into one table of stems per language.  Format in
+ *	  docs/scenes.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
+
+#include "bp_scene.h"
+
+#define BP_SCENE_MAX_FILE	(1024 * 1024)	/* bytes of one list file */
+#define BP_SCENE_LOAD_MEMORY (32 * 1024 * 1024) /* bound of all lists */
+
+const char *const bp_scene_cat_names[BP_SCAT__COUNT] = {
+	"location", "character", "atmosphere", "detail", "speech", "action",
+	"person"
+};
+
+/* Stable name of a scene kind. */
+const char *
+bp_scene_kind_name(bp_scene_kind kind)
+{
+	switch (kind)
+	{
+		case BP_SCENE_LOCATION:
+			return "location";
+		case BP_SCENE_CHARACTER:
+			return "character";
+		case BP_SCENE_ATMOSPHERE:
+			return "atmosphere";
+		case BP_SCENE_NONE:
+			break;
+	}
+	return "none";
+}
+
+/* Lower-case a UTF-8 word with ICU's full case folding; ’ becomes '. */
+bool
+bp_scene_fold(const char *s, size_t len, char *out, size_t *outlen)
+{
+	UChar		u[BP_SCENE_MAX_WORD];
+	UChar		f[BP_SCENE_MAX_WORD];
+	UErrorCode	status = U_ZERO_ERROR;
+	int32_t		ulen = 0;
+	int32_t		flen;
+	int32_t		olen = 0;
+	int32_t		i;
+
+	if (len == 0 || len >= BP_SCENE_MAX_WORD)
+		return false;
+	u_strFromUTF8(u, BP_SCENE_MAX_WORD, &ulen, s, (int32_t) len, &status);
+	if (U_FAILURE(status) || ulen >= BP_SCENE_MAX_WORD)
+		return false;
+	flen = u_strFoldCase(f, BP_SCENE_MAX_WORD, u, ulen, U_FOLD_CASE_DEFAULT,
+						 &status);
+	if (U_FAILURE(status) || flen >= BP_SCENE_MAX_WORD)
+		return false;
+	for (i = 0; i < flen; i++)
+		if (f[i] == 0x2019)
+			f[i] = '\'';
+	u_strToUTF8(out, BP_SCENE_MAX_WORD, &olen, f, flen, &status);
+	if (U_FAILURE(status) || olen >= BP_SCENE_MAX_WORD)
+		return false;
+	out[olen] = '\0';
+	*outlen = (size_t) olen;
+	return true;
+}
+
+/* The entry of stem in lang, or NULL. */
+const bp_scene_entry *
+bp_scene_find(const bp_scene_lang *lang, const char *stem, size_t len)
+{
+	uint32_t	i;
+
+	if (lang->table == NULL)
+		return NULL;
+	i = bp_scene_hash(stem, len) & lang->mask;
+	while (lang->table[i].stem)
+	{
+		const char *t = lang->table[i].stem;
+
+		if (strncmp(t, stem, len) == 0 && t[len] == '\0')
+			return &lang->table[i];
+		i = (i + 1) & lang->mask;
+	}
+	return NULL;
+}
+
+/* The language of lists with this code, or NULL. */
+const bp_scene_lang *
+bp_scene_lang_get(const bp_scene_lists *lists, const char *code)
+{
+	int			i;
+
+	if (lists == NULL || code == NULL)
+		return NULL;
+	for (i = 0; i < lists->nlangs; i++)
+		if (strcmp(lists->langs[i].code, code) == 0)
+			return &lists->langs[i];
+	return NULL;
+}
+
+/* Double lang's table (or create it); false (ctx failed) without memory. */
+static bool
+table_grow(bp_ctx *ctx, bp_scene_lang *lang)
+{
+	uint32_t	size = lang->table ? (lang->mask + 1) * 2 : 1024;
+	bp_scene_entry *t = bp_alloc0(ctx, size * sizeof(bp_scene_entry));
+	uint32_t	i;
+
+	if (t == NULL)
+		return false;
+	for (i = 0; lang->table && i <= lang->mask; i++)
+	{
+		const char *stem = lang->table[i].stem;
+		uint32_t	j;
+
+		if (stem == NULL)
+			continue;
+		j = bp_scene_hash(stem, strlen(stem)) & (size - 1);
+		while (t[j].stem)
+			j = (j + 1) & (size - 1);
+		t[j] = lang->table[i];
+	}
+	if (lang->table)
+		bp_free(ctx, lang->table);
+	lang->table = t;
+	lang->mask = size - 1;
+	return true;
+}
+
+/* Give stem weight w in category cat of lang (the larger weight wins). */
+static bool
+table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
+		  bp_scat cat, float w)
+{
+	bp_scene_entry *e = (bp_scene_entry *) bp_scene_find(lang, stem, len);
+	uint32_t	i;
+
+	if (e == NULL)
+	{
+		if ((lang->table == NULL ||
+			 (uint32_t) (lang->nstems + 1) * 2 > lang->mask + 1) &&
+			!table_grow(ctx, lang))
+			return false;
+		i = bp_scene_hash(stem, len) & lang->mask;
+		while (lang->table[i].stem)
+			i = (i + 1) & lang->mask;
+		e = &lang->table[i];
+		e->stem = bp_strndup(ctx, stem, len);
+		if (e->stem == NULL)
+			return false;
+		lang->nstems++;
+	}
+	if (w > e->w[cat])
+		e->w[cat] = w;
+	return true;
+}
+
+/* Read a whole file into ctx memory (NUL-terminated); false with ctx failed. */
+static char *
+read_file(bp_ctx *ctx, const char *path, size_t *len)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	size_t		n;
+
+	if (f == NULL)
+	{
+		bp_fail(ctx, BP_ERR_INTERNAL, "could not open \"%s\": %s", path,
+				strerror(errno));
+		return NULL;
+	}
+	buf = bp_alloc(ctx, BP_SCENE_MAX_FILE + 1);
+	if (buf == NULL)
+	{
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, BP_SCENE_MAX_FILE + 1, f);
+	if (ferror(f) || n > BP_SCENE_MAX_FILE)
+	{
+		fclose(f);
+		bp_fail(ctx, BP_ERR_LIMIT, "could not read \"%s\": %s", path,
+				n > BP_SCENE_MAX_FILE ? "larger than 1MB" : strerror(errno));
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Load one line "word[TAB weight]" of a list file; false (ctx failed) if malformed. */
+static bool
+load_line(bp_ctx *ctx, bp_scene_lang *lang, struct sb_stemmer *stemmer,
+		  bp_scat cat, char *line, const char *path, int lineno)
+{
+	char	   *tab = strchr(line, '\t');
+	char		folded[BP_SCENE_MAX_WORD];
+	size_t		flen;
+	const sb_symbol *stem;
+	double		w = 1.0;
+	size_t		i;
+
+	if (tab)
+	{
+		char	   *end;
+
+		*tab = '\0';
+		errno = 0;
+		w = strtod(tab + 1, &end);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (errno != 0 || end == tab + 1 || *end != '\0' || !isfinite(w) ||
+			w <= 0 || w > 10)
+			return bp_fail(ctx, BP_ERR_INTERNAL,
+						   "%s:%d: weight \"%s\" is not a number in (0, 10]",
+						   path, lineno, tab + 1);
+	}
+	for (i = 0; line[i]; i++)
+		if (line[i] == ' ' || (unsigned char) line[i] < 0x20)
+			return bp_fail(ctx, BP_ERR_INTERNAL,
+						   "%s:%d: a word may not hold spaces or control characters",
+						   path, lineno);
+	if (!bp_utf8_valid(line, i) || !bp_scene_fold(line, i, folded, &flen))
+		return bp_fail(ctx, BP_ERR_INTERNAL,
+					   "%s:%d: not a word of UTF-8 shorter than %d bytes",
+					   path, lineno, BP_SCENE_MAX_WORD);
+	stem = sb_stemmer_stem(stemmer, (const sb_symbol *) folded, (int) flen);
+	if (stem == NULL)
+		return bp_fail(ctx, BP_ERR_LIMIT, "out of memory stemming %s", path);
+	return table_put(ctx, lang, (const char *) stem,
+					 (size_t) sb_stemmer_length(stemmer), cat, (float) w);
+}
+
+/* Load the list file path of category cat into lang. */
+static bool
+load_file(bp_ctx *ctx, bp_scene_lang *lang, bp_scat cat, const char *path)
+{
+	struct sb_stemmer *stemmer;
+	size_t		len = 0;
+	char	   *buf = read_file(ctx, path, &len);
+	char	   *line;
+	int			lineno = 0;
+	bool		ok = true;
+
+	if (buf == NULL)
+		return false;
+	stemmer = sb_stemmer_new(lang->code, "UTF_8");
+	if (stemmer == NULL)
+	{
+		bp_free(ctx, buf);
+		return bp_fail(ctx, BP_ERR_INTERNAL,
+					   "%s: Snowball has no stemmer for language \"%s\"",
+					   path, lang->code);
+	}
+	if (memchr(buf, '\0', len) != NULL)
+		ok = bp_fail(ctx, BP_ERR_INTERNAL, "%s: holds a NUL byte", path);
+	for (line = buf; ok && line < buf + len;)
+	{
+		char	   *nl = strchr(line, '\n');
+		char	   *next = nl ? nl + 1 : buf + len;
+		size_t		n = nl ? (size_t) (nl - line) : strlen(line);
+
+		lineno++;
+		line[n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		while (n > 0 && line[n - 1] == ' ')
+			line[--n] = '\0';
+		if (n > 0 && line[0] != '#')
+			ok = load_line(ctx, lang, stemmer, cat, line, path, lineno);
+		line = next;
+	}
+	sb_stemmer_delete(stemmer);
+	bp_free(ctx, buf);
+	lang->files++;
+	return ok;
+}
+
+/* Split a file name "LANG.CATEGORY" into a language code and a category. */
+static bool
+parse_name(const char *name, char *code, bp_scat *cat)
+{
+	const char *dot = strchr(name, '.');
+	size_t		n = dot ? (size_t) (dot - name) : 0;
+	size_t		i;
+	int			c;
+
+	if (n < 2 || n > 3)
+		return false;
+	for (i = 0; i < n; i++)
+		if (name[i] < 'a' || name[i] > 'z')
+			return false;
+	for (c = 0; c < BP_SCAT__COUNT; c++)
+		if (strcmp(dot + 1, bp_scene_cat_names[c]) == 0)
+		{
+			memcpy(code, name, n);
+			code[n] = '\0';
+			*cat = (bp_scat) c;
+			return true;
+		}
+	return false;
+}
+
+/* The language code's slot in lists, added when new; NULL when full. */
+static bp_scene_lang *
+lang_slot(bp_scene_lists *lists, const char *code)
+{
+	bp_scene_lang *lang = (bp_scene_lang *) bp_scene_lang_get(lists, code);
+
+	if (lang)
+		return lang;
+	if (lists->nlangs >= BP_SCENE_MAX_LANGS)
+	{
+		bp_fail(lists->ctx, BP_ERR_LIMIT, "more than %d languages of lists",
+				BP_SCENE_MAX_LANGS);
+		return NULL;
+	}
+	lang = &lists->langs[lists->nlangs++];
+	strcpy(lang->code, code);
+	return lang;
+}
+
+/* Load every LANG.CATEGORY file of dir into lists. */
+static bool
+load_dir(bp_scene_lists *lists, const char *dir)
+{
+	bp_ctx	   *ctx = lists->ctx;
+	DIR		   *d = opendir(dir);
+	struct dirent *de;
+	int			files = 0;
+
+	if (d == NULL)
+		return bp_fail(ctx, BP_ERR_INTERNAL, "could not open directory \"%s\": %s",
+					   dir, strerror(errno));
+	while (!bp_failed(ctx) && (de = readdir(d)) != NULL)
+	{
+		char		code[8];
+		bp_scat		cat;
+		char	   *path;
+		bp_scene_lang *lang;
+
+		if (!parse_name(de->d_name, code, &cat))
+			continue;
+		lang = lang_slot(lists, code);
+		path = bp_sprintf(ctx, "%s/%s", dir, de->d_name);
+		if (lang == NULL || path == NULL)
+			break;
+		if (load_file(ctx, lang, cat, path))
+			files++;
+		bp_free(ctx, path);
+	}
+	closedir(d);
+	if (!bp_failed(ctx) && files == 0)
+		bp_fail(ctx, BP_ERR_INTERNAL,
+				"no word lists (files LANG.CATEGORY) in directory \"%s\"", dir);
+	return !bp_failed(ctx);
+}
+
+/* Load the word lists of directory dir; NULL with *err filled on failure. */
+bp_scene_lists *
+bp_scene_load(const char *dir, bp_error *err)
+{
+	bp_options	opts;
+	bp_ctx	   *ctx;
+	bp_scene_lists *lists;
+
+	memset(err, 0, sizeof(*err));
+	bp_options_init(&opts);
+	opts.max_memory = BP_SCENE_LOAD_MEMORY;
+	opts.memory_setting = "the scene word lists' bound (32MB)";
+	ctx = bp_ctx_create(&opts, dir, 0);
+	if (ctx == NULL)
+	{
+		err->code = BP_ERR_LIMIT;
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		return NULL;
+	}
+	lists = bp_alloc0(ctx, sizeof(bp_scene_lists));
+	if (lists != NULL)
+	{
+		lists->ctx = ctx;
+		if (dir == NULL)
+			bp_fail(ctx, BP_ERR_INTERNAL, "no directory of word lists given");
+		else
+			load_dir(lists, dir);
+	}
+	if (bp_failed(ctx))
+	{
+		*err = ctx->err;
+		bp_ctx_destroy(ctx);
+		return NULL;
+	}
+	return lists;
+}
+
+/* Free loaded word lists. */
+void
+bp_scene_lists_free(bp_scene_lists *lists)
+{
+	if (lists != NULL)
+		bp_ctx_destroy(lists->ctx);
+}

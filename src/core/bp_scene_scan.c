@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * bp_scene_scan.c
+ *	  One pass over a paragraph: its sentences, its words (UAX #29 word
+ *	  rules on ICU's Word_Break property, as the core's word counter),
+ *	  which words are inside direct speech, and per sentence the summed
+ *	  weights of the word lists' categories.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "bp_scene.h"
+#include "bp_text_int.h"
+
+/* Code points that open or close direct speech. */
+#define CP_LDQUO	0x201C		/* “ */
+#define CP_RDQUO	0x201D		/* ” */
+#define CP_BDQUO	0x201E		/* „ */
+#define CP_LAQUO	0x00AB		/* « */
+#define CP_RAQUO	0x00BB		/* » */
+#define CP_EMDASH	0x2014
+#define CP_ENDASH	0x2013
+#define CP_ELLIPSIS 0x2026
+
+/* State of one pass. */
+typedef struct scan_state
+{
+	bp_scene_scanner *sc;
+	bp_scene_features *f;
+	bp_scene_sentence *cur;		/* the open sentence */
+	int			open;			/* its index */
+	int			quote;			/* 0, or the code point that closes it */
+	bool		dash_speech;	/* the paragraph opens with a dash */
+} scan_state;
+
+/* The code point at s[*i] (any byte of invalid UTF-8 is U+FFFD). */
+static uint32_t
+next_cp(const char *s, size_t len, size_t *i)
+{
+	uint32_t	cp;
+	int			n = bp_utf8_decode((const unsigned char *) s + *i, len - *i, &cp);
+
+	if (n <= 0)
+	{
+		(*i)++;
+		return 0xFFFD;
+	}
+	*i += (size_t) n;
+	return cp;
+}
+
+/* Add one word [s, s+len) to the current sentence. */
+static bool
+add_word(scan_state *st, const char *s, size_t len)
+{
+	const bp_scene_entry *e = bp_scene_word(st->sc, s, len);
+	bp_scene_sentence *cur = st->cur;
+	int			c;
+
+	if (e == NULL && bp_failed(st->sc->ctx))
+		return false;
+	st->f->words++;
+	if (st->quote || st->dash_speech)
+	{
+		st->f->speech_words++;
+		return true;
+	}
+	cur->words++;
+	if (e == NULL)
+		return true;
+	for (c = 0; c < BP_SCAT__COUNT; c++)
+		cur->w[c] += e->w[c];
+	if (e->w[BP_SCAT_LOCATION] > 0 || e->w[BP_SCAT_CHARACTER] > 0 ||
+		e->w[BP_SCAT_ATMOSPHERE] > 0 || e->w[BP_SCAT_DETAIL] > 0)
+		cur->visual++;
+	return true;
+}
+
+/* Close the current sentence at byte end; the next one starts there. */
+static void
+end_sentence(scan_state *st, size_t end)
+{
+	bp_scene_sentence *cur = st->cur;
+
+	cur->bytes = end - cur->start;
+	if (cur->words == 0)
+	{
+		cur->start = end;		/* nothing of it counts: reuse the record */
+		cur->bytes = 0;
+		return;
+	}
+	/* past the cap, the last record takes every further sentence */
+	if (st->open < BP_SCENE_MAX_SENTENCES - 1)
+	{
+		st->cur = &st->f->sentences[++st->open];
+		memset(st->cur, 0, sizeof(*st->cur));
+		st->cur->start = end;
+	}
+}
+
+/* Track quotation marks: cp opens or closes direct speech. */
+static void
+quote_mark(scan_state *st, uint32_t cp)
+{
+	if (st->quote)
+	{
+		if (cp == (uint32_t) st->quote || (cp == '"' && st->quote == '"'))
+			st->quote = 0;
+		return;
+	}
+	if (cp == CP_LDQUO)
+		st->quote = CP_RDQUO;
+	else if (cp == CP_BDQUO)
+		st->quote = CP_LDQUO;
+	else if (cp == CP_LAQUO)
+		st->quote = CP_RAQUO;
+	else if (cp == '"')
+		st->quote = '"';
+}
+
+/* Does the paragraph open with a dash (Russian dialogue) or a quote? */
+static void
+opening(scan_state *st, const char *s, size_t len)
+{
+	size_t		i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+		i++;
+	if (i < len)
+	{
+		uint32_t	cp = next_cp(s, len, &i);
+
+		st->dash_speech = (cp == CP_EMDASH || cp == CP_ENDASH ||
+						   (cp == '-' && i < len && s[i] == ' '));
+		st->f->opens_quote = (cp == CP_LDQUO || cp == CP_LAQUO ||
+							  cp == CP_BDQUO || cp == '"');
+		st->f->opens_dash = st->dash_speech;
+	}
+}
+
+/*
+ * Scan a paragraph into *f: sentences with their words and weights,
+ * words inside direct speech.  False (ctx failed) when out of memory.
+ */
+bool
+bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
+			  bp_scene_features *f)
+{
+	scan_state	st;
+	bp_class_cache *cc = sc->classes;
+	const uint8_t *p = (const uint8_t *) s;
+	size_t		i = 0;
+	size_t		wstart = 0;
+	size_t		wend = 0;		/* end of the word so far */
+	bool		in_word = false;
+	bool		term = false;	/* after a sentence terminator */
+
+	memset(f, 0, sizeof(*f));
+	memset(&st, 0, sizeof(st));
+	st.sc = sc;
+	st.f = f;
+	st.cur = &f->sentences[0];
+	f->bytes = len;
+	opening(&st, s, len);
+
+	while (i < len)
+	{
+		size_t		at = i;
+		uint16_t	cls = bp_text_next_class(cc, p, len, &i);
+		int			w = CL_WORD(cls);
+		int			sc_cls = CL_SENT(cls);
+
+		if (w == WC_LETTER || w == WC_HEBREW || w == WC_NUM || w == WC_DICT ||
+			(w == WC_IGNORE && in_word))
+		{
+			if (term)
+			{
+				end_sentence(&st, at);
+				term = false;
+			}
+			if (!in_word)
+				wstart = at;
+			in_word = true;
+			wend = i;
+			continue;
+		}
+		/* an apostrophe or a full stop between letters keeps the word */
+		if (in_word && wend == at &&
+			(w == WC_MIDLETTER || w == WC_MIDNUMLET || w == WC_SQUOTE) &&
+			i < len)
+		{
+			size_t		j = i;
+			int			nw = CL_WORD(bp_text_next_class(cc, p, len, &j));
+
+			if (nw == WC_LETTER || nw == WC_HEBREW)
+				continue;
+		}
+		if (in_word)
+		{
+			if (!add_word(&st, s + wstart, wend - wstart))
+				return false;
+			in_word = false;
+		}
+		if (s[at] == '\n' && !term)
+		{
+			term = true;		/* a line break inside a paragraph */
+			continue;
+		}
+		if (sc_cls == SC_ATERM || sc_cls == SC_STERM)
+			term = true;
+		else if (term && sc_cls != SC_CLOSE && sc_cls != SC_SP &&
+				 sc_cls != SC_SEP)
+			term = (sc_cls == SC_ATERM || sc_cls == SC_STERM);
+		if (!(cls & CL_ALNUM) && p[at] != ' ')
+		{
+			size_t		k = at;
+			uint32_t	cp = next_cp(s, len, &k);
+
+			if (cp == '"' || cp == CP_LDQUO || cp == CP_RDQUO ||
+				cp == CP_BDQUO || cp == CP_LAQUO || cp == CP_RAQUO)
+				quote_mark(&st, cp);
+			else if (cp == CP_ELLIPSIS)
+				term = true;
+		}
+	}
+	if (in_word && !add_word(&st, s + wstart, wend - wstart))
+		return false;
+	end_sentence(&st, len);
+	f->nsentences = st.open + (st.cur->words > 0 ? 1 : 0);
+	return true;
+}
