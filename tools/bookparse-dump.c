@@ -8,6 +8,8 @@
  *	  bookparse-dump --html FILE         the chapters' sanitized HTML
  *	  bookparse-dump --assets FILE       the assets, one per line (TSV)
  *	  bookparse-dump --detect FILE       the detected format only
+ *	  bookparse-dump --scenes FILE       descriptive paragraphs (TSV)
+ *	  bookparse-dump --classify          judge paragraphs read from stdin
  *
  *	  FILE "-" reads standard input.  Exit status: 0 success, 1 the file
  *	  could not be read or is not a parseable book, 2 usage error.
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "bookparse_core.h"
 
@@ -33,7 +36,9 @@ typedef enum dump_mode
 	MODE_TEXT,
 	MODE_HTML,
 	MODE_ASSETS,
-	MODE_DETECT
+	MODE_DETECT,
+	MODE_SCENES,
+	MODE_CLASSIFY
 } dump_mode;
 
 /* Print the usage text to f. */
@@ -52,6 +57,13 @@ usage(FILE *f)
 			"  --html              the chapters' sanitized HTML, likewise\n"
 			"  --assets            the assets: href, media type, size, cover (TSV)\n"
 			"  --detect            the detected format only\n"
+			"  --scenes            the paragraphs that describe a place, a person\n"
+			"                      or the atmosphere, or can be illustrated: chapter,\n"
+			"                      paragraph, kind, score, illustratable, excerpt (TSV)\n"
+			"  --classify          no FILE: judge each line of standard input as a\n"
+			"                      paragraph; print kind, score, illustratable (TSV)\n"
+			"  --lang=CODE         with --classify: the language of every line\n"
+			"                      (en, ru); default: each line's script decides\n"
 			"\n"
 			"Options:\n"
 			"  --max-memory=SIZE   most memory the parse may use (e.g. 64MB;\n"
@@ -228,6 +240,131 @@ print_assets(const bp_book *book)
 	return true;
 }
 
+/* Print the loader's error when lists is NULL; returns lists. */
+static bp_scene_lists *
+report_lists(bp_scene_lists *lists, const bp_error *err)
+{
+	if (lists == NULL)
+		fprintf(stderr, PROGNAME ": scene word lists: %s\n", err->message);
+	return lists;
+}
+
+/*
+ * Load the scene word lists: data/scenes next to the program (or one or
+ * two directories up: the source tree), else the extension's share
+ * directory, `pg_config --sharedir`/extension/bookparse/scenes.  NULL
+ * (message printed) when none can be loaded.
+ */
+static bp_scene_lists *
+load_scene_lists(void)
+{
+	char		exe[4096];
+	char		dir[4200];
+	ssize_t		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	bp_error	err;
+	bp_scene_lists *lists;
+	FILE	   *p;
+	int			up;
+
+	memset(&err, 0, sizeof(err));
+	for (up = 0; n > 0 && up < 3; up++)
+	{
+		char	   *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		n = slash - exe;
+		snprintf(dir, sizeof(dir), "%s/data/scenes", exe);
+		if (access(dir, R_OK) == 0)
+			return report_lists(bp_scene_load(dir, &err), &err);
+	}
+	p = popen("pg_config --sharedir 2>/dev/null", "r");
+	if (p != NULL)
+	{
+		char		share[4096];
+
+		if (fgets(share, sizeof(share), p) != NULL)
+		{
+			share[strcspn(share, "\n")] = '\0';
+			snprintf(dir, sizeof(dir), "%s/extension/bookparse/scenes", share);
+			pclose(p);
+			lists = bp_scene_load(dir, &err);
+			return report_lists(lists, &err);
+		}
+		pclose(p);
+	}
+	fprintf(stderr, PROGNAME ": no scene word lists: neither data/scenes next to "
+			"the program nor pg_config --sharedir found\n");
+	return NULL;
+}
+
+/* Judge each line of standard input; print kind, score, illustratable. */
+static int
+classify_lines(const bp_scene_lists *lists, const char *lang,
+			   const bp_options *opts)
+{
+	char	   *line = NULL;
+	size_t		cap = 0;
+	ssize_t		len;
+	int			rc = 0;
+
+	while ((len = getline(&line, &cap, stdin)) >= 0)
+	{
+		bp_scene_verdict v;
+		bp_error	err;
+
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!bp_scene_classify(lists, line, (size_t) len, lang, opts, &v, &err))
+		{
+			fprintf(stderr, PROGNAME ": line: %s: %s\n",
+					bp_code_name(err.code), err.message);
+			rc = 1;
+			break;
+		}
+		if (printf("%s\t%.3f\t%s\n", bp_scene_kind_name(v.kind), v.score,
+				   v.illustratable ? "yes" : "no") < 0)
+		{
+			rc = 1;
+			break;
+		}
+	}
+	free(line);
+	bp_scene_lists_free((bp_scene_lists *) lists);
+	if (fflush(stdout) != 0 || ferror(stdin))
+	{
+		fprintf(stderr, PROGNAME ": %s\n", strerror(errno));
+		rc = 1;
+	}
+	return rc;
+}
+
+/* Print the scenes as TSV, a header line first. */
+static bool
+print_scenes(const bp_scene_set *set)
+{
+	int			i;
+
+	if (printf("chapter\tparagraph\tkind\tscore\tillustratable\texcerpt\n") < 0)
+		return false;
+	for (i = 0; i < set->nscenes; i++)
+	{
+		const bp_scene *s = &set->scenes[i];
+
+		if (printf("%d\t%d\t%s\t%.3f\t%s\t", s->chapter, s->paragraph,
+				   bp_scene_kind_name(s->kind), s->score,
+				   s->illustratable ? "yes" : "no") < 0 ||
+			!put_field(s->excerpt) || !put("\n", 1))
+			return false;
+	}
+	return true;
+}
+
 /* Parse the command line, the book, and print what was asked for. */
 int
 main(int argc, char **argv)
@@ -244,6 +381,8 @@ main(int argc, char **argv)
 	bool		options_done = false;
 	bool		stats = false;
 	bool		full = false;
+	const char *lang = NULL;
+	bp_scene_lists *lists = NULL;
 	int			i;
 
 	/* a closed pipe is a write error, not a signal */
@@ -268,6 +407,12 @@ main(int argc, char **argv)
 			mode = MODE_ASSETS;
 		else if (!options_done && strcmp(a, "--detect") == 0)
 			mode = MODE_DETECT;
+		else if (!options_done && strcmp(a, "--scenes") == 0)
+			mode = MODE_SCENES;
+		else if (!options_done && strcmp(a, "--classify") == 0)
+			mode = MODE_CLASSIFY;
+		else if (!options_done && strncmp(a, "--lang=", 7) == 0)
+			lang = a + 7;
 		else if (!options_done && strncmp(a, "--max-memory=", 13) == 0)
 		{
 			if (!parse_size(a + 13, &opts.max_memory))
@@ -306,6 +451,14 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (mode == MODE_SCENES || mode == MODE_CLASSIFY)
+	{
+		lists = load_scene_lists();
+		if (lists == NULL)
+			return 1;
+	}
+	if (mode == MODE_CLASSIFY)
+		return classify_lines(lists, lang, &opts);
 	if (path == NULL)
 	{
 		fprintf(stderr, PROGNAME ": no FILE given\n");
@@ -354,7 +507,7 @@ main(int argc, char **argv)
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 
-	opts.want_text = (mode == MODE_TEXT);
+	opts.want_text = (mode == MODE_TEXT || mode == MODE_SCENES);
 	opts.want_html = (mode == MODE_HTML);
 	opts.want_assets = false;
 	if (full)
@@ -411,10 +564,27 @@ main(int argc, char **argv)
 		case MODE_ASSETS:
 			ok = print_assets(book);
 			break;
+		case MODE_SCENES:
+			{
+				const bp_scene_set *set = bp_book_scenes(book, lists, 0, &err);
+
+				if (set == NULL)
+				{
+					fprintf(stderr, PROGNAME ": %s: %s: %s\n", name,
+							bp_code_name(err.code), err.message);
+					bp_book_free(book);
+					bp_scene_lists_free(lists);
+					return 1;
+				}
+				ok = print_scenes(set);
+				break;
+			}
 		case MODE_DETECT:
+		case MODE_CLASSIFY:
 			break;
 	}
 	bp_book_free(book);
+	bp_scene_lists_free(lists);
 
 	if (fflush(stdout) != 0)
 		ok = false;
