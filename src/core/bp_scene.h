@@ -29,6 +29,23 @@ typedef enum bp_scat
 
 #define BP_SCENE_MAX_LANGS	16
 #define BP_SCENE_MAX_WORD	64	/* bytes of one word or stem */
+#define BP_SCENE_EXACT		'='	/* table key of a word matched as written */
+
+#define BP_SCENE_PREFIX_BITS	(1 << 18)
+
+/* Step of the prefix hash: h of the first n+1 bytes from h of the first n. */
+static inline uint32_t
+bp_scene_prefix_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+/* The bit of a prefix hash in the prefix bitmap. */
+static inline uint32_t
+bp_scene_prefix_bit(uint32_t h)
+{
+	return (h ^ (h >> 15)) & (BP_SCENE_PREFIX_BITS - 1);
+}
 
 /* One stem of a language and its weight in each category. */
 typedef struct bp_scene_entry
@@ -45,8 +62,32 @@ typedef struct bp_scene_lang
 	uint32_t	mask;			/* table size - 1 (a power of two) */
 	int			nstems;
 	int			files;
+	/*
+	 * A bit per stem (and per stem with a final i made y: English "ugly"
+	 * -> "ugli"): a Snowball stem is a prefix of its word, so a word none of
+	 * whose prefixes has a bit set is in no list, without stemming it.
+	 */
+	uint8_t		prefixes[BP_SCENE_PREFIX_BITS / 8];
 } bp_scene_lang;
 
+/* Might a folded word have a stem in lang (is a prefix of it a stem)? */
+static inline bool
+bp_scene_may_have(const bp_scene_lang *lang, const char *w, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	size_t		n;
+
+	for (n = 0; n < len; n++)
+	{
+		uint32_t	b;
+
+		h = bp_scene_prefix_step(h, (unsigned char) w[n]);
+		b = bp_scene_prefix_bit(h);
+		if (lang->prefixes[b / 8] & (1 << (b % 8)))
+			return true;
+	}
+	return false;
+}
 /* All loaded languages; memory belongs to ctx. */
 struct bp_scene_lists
 {
@@ -138,6 +179,9 @@ typedef struct bp_scene_features
 	int			nsentences;
 	bp_scene_sentence sentences[BP_SCENE_MAX_SENTENCES];
 } bp_scene_features;
+
+/* Is the paragraph direct speech (opens with a dash, half in quotes)? */
+extern bool bp_scene_is_speech(const char *s, size_t len);
 
 /* Scan a paragraph into *f; false (ctx failed) when out of memory. */
 extern bool bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,

@@ -103,7 +103,8 @@ bp_scene_judge(bp_scene_scanner *sc, const char *text, size_t len,
 	bp_scene_features f;
 
 	memset(out, 0, sizeof(*out));
-	if (sc->lang == NULL || text == NULL || len == 0)
+	if (sc->lang == NULL || text == NULL || len == 0 ||
+		bp_scene_is_speech(text, len))
 		return true;
 	if (!bp_scene_scan(sc, text, len, &f))
 		return false;

@@ -48,7 +48,53 @@ bp_scene_kind_name(bp_scene_kind kind)
 	return "none";
 }
 
-/* Lower-case a UTF-8 word with ICU's full case folding; ’ becomes '. */
+/*
+ * Lower-case a word of ASCII and Cyrillic without ICU (ё becomes е, as
+ * the Russian stemmer has it); false when it holds anything else.
+ */
+static bool
+fold_simple(const char *s, size_t len, char *out, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		i = 0;
+	size_t		o = 0;
+
+	while (i < len)
+	{
+		unsigned char b = p[i];
+
+		if (b < 0x80)
+		{
+			out[o++] = (char) ((b >= 'A' && b <= 'Z') ? b + 32 : b);
+			i++;
+		}
+		else if ((b == 0xD0 || b == 0xD1) && i + 1 < len &&
+				 (p[i + 1] & 0xC0) == 0x80)
+		{
+			unsigned	cp = ((b & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
+
+			if (cp >= 0x410 && cp <= 0x42F)
+				cp += 0x20;
+			else if (cp >= 0x400 && cp <= 0x40F)
+				cp += 0x50;
+			if (cp == 0x451)
+				cp = 0x435;
+			out[o++] = (char) (0xC0 | (cp >> 6));
+			out[o++] = (char) (0x80 | (cp & 0x3F));
+			i += 2;
+		}
+		else
+			return false;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return true;
+}
+
+/*
+ * Lower-case a UTF-8 word with ICU's full case folding; ’ becomes ' and
+ * ё becomes е.
+ */
 bool
 bp_scene_fold(const char *s, size_t len, char *out, size_t *outlen)
 {
@@ -62,6 +108,8 @@ bp_scene_fold(const char *s, size_t len, char *out, size_t *outlen)
 
 	if (len == 0 || len >= BP_SCENE_MAX_WORD)
 		return false;
+	if (fold_simple(s, len, out, outlen))
+		return true;
 	u_strFromUTF8(u, BP_SCENE_MAX_WORD, &ulen, s, (int32_t) len, &status);
 	if (U_FAILURE(status) || ulen >= BP_SCENE_MAX_WORD)
 		return false;
@@ -70,8 +118,12 @@ bp_scene_fold(const char *s, size_t len, char *out, size_t *outlen)
 	if (U_FAILURE(status) || flen >= BP_SCENE_MAX_WORD)
 		return false;
 	for (i = 0; i < flen; i++)
+	{
 		if (f[i] == 0x2019)
 			f[i] = '\'';
+		else if (f[i] == 0x451)
+			f[i] = 0x435;
+	}
 	u_strToUTF8(out, BP_SCENE_MAX_WORD, &olen, f, flen, &status);
 	if (U_FAILURE(status) || olen >= BP_SCENE_MAX_WORD)
 		return false;
@@ -143,6 +195,20 @@ table_grow(bp_ctx *ctx, bp_scene_lang *lang)
 	return true;
 }
 
+/* Set the prefix bit of the first len bytes of stem. */
+static void
+mark_prefix(bp_scene_lang *lang, const char *stem, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	uint32_t	b;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = bp_scene_prefix_step(h, (unsigned char) stem[i]);
+	b = bp_scene_prefix_bit(h);
+	lang->prefixes[b / 8] |= (uint8_t) (1 << (b % 8));
+}
+
 /* Give stem weight w in category cat of lang (the larger weight wins). */
 static bool
 table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
@@ -165,6 +231,18 @@ table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
 		if (e->stem == NULL)
 			return false;
 		lang->nstems++;
+		if (stem[0] != BP_SCENE_EXACT)
+			mark_prefix(lang, stem, len);
+		if (stem[0] != BP_SCENE_EXACT && len > 1 && len < BP_SCENE_MAX_WORD &&
+			stem[len - 1] == 'i')
+		{
+			/* English y -> i: "cry" and "crying" have the stem "cri" */
+			char		y[BP_SCENE_MAX_WORD];
+
+			memcpy(y, stem, len - 1);
+			y[len - 1] = 'y';
+			mark_prefix(lang, y, len);
+		}
 	}
 	if (w > e->w[cat])
 		e->w[cat] = w;
@@ -241,6 +319,15 @@ load_line(bp_ctx *ctx, bp_scene_lang *lang, struct sb_stemmer *stemmer,
 		return bp_fail(ctx, BP_ERR_INTERNAL,
 					   "%s:%d: not a word of UTF-8 shorter than %d bytes",
 					   path, lineno, BP_SCENE_MAX_WORD);
+	if (cat == BP_SCAT_PERSON)
+	{
+		/* pronouns: a closed class, matched as written, not stemmed */
+		char		key[BP_SCENE_MAX_WORD + 1];
+
+		key[0] = BP_SCENE_EXACT;
+		memcpy(key + 1, folded, flen + 1);
+		return table_put(ctx, lang, key, flen + 1, cat, (float) w);
+	}
 	stem = sb_stemmer_stem(stemmer, (const sb_symbol *) folded, (int) flen);
 	if (stem == NULL)
 		return bp_fail(ctx, BP_ERR_LIMIT, "out of memory stemming %s", path);

@@ -8,6 +8,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "bp_scene.h"
@@ -50,22 +51,45 @@ next_cp(const char *s, size_t len, size_t *i)
 	return cp;
 }
 
+/*
+ * Is the character at p[i] a plain letter or digit (CL_PLAIN) in ASCII or
+ * 2-byte UTF-8?  Other characters take the general path.
+ */
+static inline bool
+plain_at(bp_class_cache *cc, const uint8_t *p, size_t len, size_t i)
+{
+	uint8_t		b = p[i];
+
+	if (b < 0x80)
+		return (cc->ascii[b] & CL_PLAIN) != 0;
+	if (b >= 0xC2 && b < 0xE0 && i + 1 < len && (p[i + 1] & 0xC0) == 0x80)
+	{
+		int			c = ((b & 0x1F) << 6) | (p[i + 1] & 0x3F);
+		uint16_t	cls = cc->lo[c] ? (uint16_t) (cc->lo[c] & ~CL_KNOWN) :
+			bp_text_lo_fill(cc, c);
+
+		return (cls & CL_PLAIN) != 0;
+	}
+	return false;
+}
+
 /* Add one word [s, s+len) to the current sentence. */
 static bool
 add_word(scan_state *st, const char *s, size_t len)
 {
-	const bp_scene_entry *e = bp_scene_word(st->sc, s, len);
+	const bp_scene_entry *e;
 	bp_scene_sentence *cur = st->cur;
 	int			c;
 
-	if (e == NULL && bp_failed(st->sc->ctx))
-		return false;
 	st->f->words++;
 	if (st->quote || st->dash_speech)
 	{
-		st->f->speech_words++;
+		st->f->speech_words++;	/* words in speech are not weighed */
 		return true;
 	}
+	e = bp_scene_word(st->sc, s, len);
+	if (e == NULL && bp_failed(st->sc->ctx))
+		return false;
 	cur->words++;
 	if (e == NULL)
 		return true;
@@ -139,6 +163,85 @@ opening(scan_state *st, const char *s, size_t len)
 	}
 }
 
+/* Bytes that may start a quotation mark: '"', and the lead bytes of “”„«». */
+static const uint8_t quote_bytes[3] = {'"', 0xC2, 0xE2};
+
+/*
+ * The first byte at or after i that may start a quotation mark, or len:
+ * memchr for each candidate byte, next[k] remembering where the last
+ * search for byte k ended (0: not searched yet), so each byte of the
+ * paragraph is searched once per candidate.
+ */
+static size_t
+next_quote_byte(const uint8_t *p, size_t len, size_t i, size_t next[3])
+{
+	size_t		best = len;
+	int			k;
+
+	for (k = 0; k < 3; k++)
+	{
+		if (next[k] == 0 || (next[k] - 1 < i && next[k] - 1 < len))
+		{
+			const uint8_t *q = memchr(p + i, quote_bytes[k], len - i);
+
+			next[k] = q ? (size_t) (q - p) + 1 : len + 1;
+		}
+		if (next[k] - 1 < best)
+			best = next[k] - 1;
+	}
+	return best;
+}
+
+/*
+ * Is the paragraph direct speech: does it open with a dash (Russian
+ * dialogue), or are half of its bytes or more inside quotation marks?
+ * A pass over the bytes alone, so dialogue costs no word scan.
+ */
+bool
+bp_scene_is_speech(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *) s;
+	scan_state	st;
+	bp_scene_features f;
+	size_t		quoted = 0;
+	size_t		from = 0;		/* where the open quote began */
+	size_t		next[3] = {0, 0, 0};
+	size_t		i;
+
+	memset(&st, 0, sizeof(st));
+	st.f = &f;
+	opening(&st, s, len);
+	if (st.dash_speech)
+		return true;
+	for (i = 0; i < len; i++)
+	{
+		uint32_t	cp;
+		int			open = st.quote;
+
+		i = next_quote_byte(p, len, i, next);
+		if (i >= len)
+			break;
+		if (p[i] == '"')
+			cp = '"';
+		else if (p[i] == 0xE2 && i + 2 < len && p[i + 1] == 0x80 &&
+				 p[i + 2] >= 0x9C && p[i + 2] <= 0x9E)
+			cp = 0x2000 + (p[i + 2] - 0x80);	/* U+201C-U+201E */
+		else if (p[i] == 0xC2 && i + 1 < len &&
+				 (p[i + 1] == 0xAB || p[i + 1] == 0xBB))
+			cp = p[i + 1];		/* U+00AB, U+00BB */
+		else
+			continue;
+		quote_mark(&st, cp);
+		if (!open && st.quote)
+			from = i;
+		else if (open && !st.quote)
+			quoted += i + 1 - from;
+	}
+	if (st.quote)
+		quoted += len - from;	/* speech that goes on past the paragraph */
+	return quoted * 2 >= len;
+}
+
 /*
  * Scan a paragraph into *f: sentences with their words and weights,
  * words inside direct speech.  False (ctx failed) when out of memory.
@@ -156,7 +259,9 @@ bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
 	bool		in_word = false;
 	bool		term = false;	/* after a sentence terminator */
 
-	memset(f, 0, sizeof(*f));
+	/* the sentence records are cleared one by one as they are opened */
+	memset(f, 0, offsetof(bp_scene_features, sentences) +
+		   sizeof(bp_scene_sentence));
 	memset(&st, 0, sizeof(st));
 	st.sc = sc;
 	st.f = f;
@@ -167,10 +272,42 @@ bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
 	while (i < len)
 	{
 		size_t		at = i;
-		uint16_t	cls = bp_text_next_class(cc, p, len, &i);
-		int			w = CL_WORD(cls);
-		int			sc_cls = CL_SENT(cls);
+		uint16_t	cls;
+		int			w;
+		int			sc_cls;
 
+		/* fast path: a run of plain letters (ASCII, 2-byte UTF-8) */
+		if (plain_at(cc, p, len, i))
+		{
+			if (term)
+			{
+				end_sentence(&st, at);
+				term = false;
+			}
+			if (!in_word)
+				wstart = at;
+			in_word = true;
+			do
+				i += (p[i] < 0x80) ? 1 : 2;
+			while (i < len && plain_at(cc, p, len, i));
+			wend = i;
+			continue;
+		}
+		/* fast path: a space ends a word and changes nothing else */
+		if (p[i] == ' ')
+		{
+			if (in_word)
+			{
+				if (!add_word(&st, s + wstart, wend - wstart))
+					return false;
+				in_word = false;
+			}
+			i++;
+			continue;
+		}
+		cls = bp_text_next_class(cc, p, len, &i);
+		w = CL_WORD(cls);
+		sc_cls = CL_SENT(cls);
 		if (w == WC_LETTER || w == WC_HEBREW || w == WC_NUM || w == WC_DICT ||
 			(w == WC_IGNORE && in_word))
 		{

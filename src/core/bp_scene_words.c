@@ -154,17 +154,53 @@ cache_grow(bp_scene_scanner *sc)
 static const bp_scene_entry *
 lookup(bp_scene_scanner *sc, const char *s, size_t len)
 {
-	char		folded[BP_SCENE_MAX_WORD];
+	char		folded[BP_SCENE_MAX_WORD + 1];
 	size_t		flen;
 	const sb_symbol *stem;
+	const bp_scene_entry *e;
 
-	if (!bp_scene_fold(s, len, folded, &flen))
+	if (!bp_scene_fold(s, len + 1 < BP_SCENE_MAX_WORD ? len : 0, folded + 1,
+					   &flen))
 		return NULL;
-	stem = sb_stemmer_stem(sc->stemmer, (const sb_symbol *) folded, (int) flen);
+	folded[0] = BP_SCENE_EXACT;
+	e = bp_scene_find(sc->lang, folded, flen + 1);
+	if (e != NULL)
+		return e;
+	if (!bp_scene_may_have(sc->lang, folded + 1, flen))
+		return NULL;
+	stem = sb_stemmer_stem(sc->stemmer, (const sb_symbol *) folded + 1,
+						   (int) flen);
 	if (stem == NULL)
 		return NULL;
 	return bp_scene_find(sc->lang, (const char *) stem,
 						 (size_t) sb_stemmer_length(sc->stemmer));
+}
+
+/* Hash of a surface word: its first 8 bytes at once, FNV-1a for the rest. */
+static inline uint32_t
+word_hash(const char *s, size_t len)
+{
+	uint64_t	v = len;
+	size_t		i;
+	size_t		n = len < 8 ? len : 8;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t) (unsigned char) s[i] << (8 * i);
+	v ^= len << 59;
+	v *= 0x9E3779B97F4A7C15ull;
+	return (uint32_t) (v >> 32) ^ (len > 8 ? bp_scene_hash(s + 8, len - 8) : 0);
+}
+
+/* Are the len bytes at a and b the same?  (Words are short: no call.) */
+static inline bool
+same_bytes(const char *a, const char *b, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 /* The weights of the word [s, s+len), through the cache. */
@@ -178,12 +214,12 @@ bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len)
 
 	if (c == NULL || len == 0 || len >= BP_SCENE_MAX_WORD)
 		return NULL;
-	h = bp_scene_hash(s, len);
+	h = word_hash(s, len);
 	i = h & c->mask;
 	while (c->slots[i].len)
 	{
 		if (c->slots[i].hash == h && c->slots[i].len == len &&
-			memcmp(c->slots[i].key, s, len) == 0)
+			same_bytes(c->slots[i].key, s, len))
 			return c->slots[i].entry;
 		i = (i + 1) & c->mask;
 	}
