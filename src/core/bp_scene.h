@@ -176,6 +176,7 @@ typedef struct bp_scene_features
 	int			speech_words;	/* words inside quotes or dash dialogue */
 	bool		opens_quote;
 	bool		opens_dash;
+	bool		unterminated;	/* no stop at the end: a heading, a title */
 	int			nsentences;
 	bp_scene_sentence sentences[BP_SCENE_MAX_SENTENCES];
 } bp_scene_features;

@@ -16,13 +16,18 @@
 #include "bp_scene.h"
 
 #define MIN_WORDS		6		/* shorter paragraphs are none */
+#define HEADING_WORDS	12		/* shorter ones without a final stop too */
 #define MAX_SPEECH		0.5		/* share of words in direct speech */
 #define DESC_SHARE		0.5		/* share of bytes in descriptive sentences */
-#define SENT_DENSITY	0.12	/* (description - negative) per word */
-#define NEG_PERSON		0.5		/* weight of a first/second person pronoun */
-#define DETAIL_WEIGHT	0.7		/* a colour/shape word next to the kinds' */
-#define ILLUS_SCORE		0.5		/* score from which a paragraph is drawable */
-#define ILLUS_VISUAL	3		/* visual words it needs at least */
+#define SENT_DENSITY	0.0		/* (description - negative) per word */
+#define NEG_ACTION		0.5		/* weight of a verb of bare action */
+#define NEG_PERSON		0.3		/* weight of a first/second person pronoun */
+#define DETAIL_WEIGHT	1.0		/* a colour/shape word next to the kinds' */
+#define SCORE_SHARE		0.3		/* the score: this much share, */
+#define SCORE_DENSITY	0.1		/* the rest density up to this */
+#define ILLUS_SCORE		0.3		/* score from which a paragraph is drawable */
+#define ILLUS_VISUAL	4		/* visual words it needs at least */
+#define ILLUS_RATIO		0.07	/* and per word at least */
 
 /* Description and negative evidence of a sentence. */
 static void
@@ -30,7 +35,7 @@ sentence_weights(const bp_scene_sentence *s, double *desc, double *neg)
 {
 	*desc = s->w[BP_SCAT_LOCATION] + s->w[BP_SCAT_CHARACTER] +
 		s->w[BP_SCAT_ATMOSPHERE] + DETAIL_WEIGHT * s->w[BP_SCAT_DETAIL];
-	*neg = s->w[BP_SCAT_SPEECH] + s->w[BP_SCAT_ACTION] +
+	*neg = s->w[BP_SCAT_SPEECH] + NEG_ACTION * s->w[BP_SCAT_ACTION] +
 		NEG_PERSON * s->w[BP_SCAT_PERSON];
 }
 
@@ -60,6 +65,7 @@ bp_scene_decide(const bp_scene_features *f, bp_scene_verdict *out)
 	memset(out, 0, sizeof(*out));
 	out->kind = BP_SCENE_NONE;
 	if (f->words < MIN_WORDS || f->opens_dash ||
+		(f->words < HEADING_WORDS && f->unterminated) ||
 		f->speech_words >= MAX_SPEECH * f->words)
 		return;
 
@@ -86,13 +92,15 @@ bp_scene_decide(const bp_scene_features *f, bp_scene_verdict *out)
 		return;
 	share = desc_bytes / all_bytes;
 	density = (total_desc - total_neg) / words;
-	out->score = clamp01(0.6 * share + 0.4 * clamp01(density / 0.3));
+	out->score = clamp01(SCORE_SHARE * share +
+						 (1 - SCORE_SHARE) * clamp01(density / SCORE_DENSITY));
 	for (i = 0; i < 3; i++)
 		if (kinds[i] > 0 && (best < 0 || kinds[i] > kinds[best]))
 			best = i;
 	if (share >= DESC_SHARE && best >= 0)
 		out->kind = (bp_scene_kind) (BP_SCENE_LOCATION + best);
-	out->illustratable = (out->score >= ILLUS_SCORE && visual >= ILLUS_VISUAL);
+	out->illustratable = (out->score >= ILLUS_SCORE && visual >= ILLUS_VISUAL &&
+						  visual >= ILLUS_RATIO * words);
 }
 
 /* Classify one paragraph with a started scanner. */

@@ -242,6 +242,29 @@ bp_scene_is_speech(const char *s, size_t len)
 	return quoted * 2 >= len;
 }
 
+/* Does the paragraph end without a sentence stop (.!?…:; or a closing mark)? */
+static bool
+unterminated(const char *s, size_t len)
+{
+	static const char *const ends[] = {
+		".", "!", "?", ":", ";", ")", "\"", "'", "\xE2\x80\xA6", "\xE2\x80\x9D",
+		"\xC2\xBB", "\xE2\x80\x99", "\xE2\x80\x9C"
+	};
+	size_t		i;
+
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' ||
+					   s[len - 1] == '\t'))
+		len--;
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+	{
+		size_t		n = strlen(ends[i]);
+
+		if (len >= n && memcmp(s + len - n, ends[i], n) == 0)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Scan a paragraph into *f: sentences with their words and weights,
  * words inside direct speech.  False (ctx failed) when out of memory.
@@ -365,5 +388,6 @@ bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
 		return false;
 	end_sentence(&st, len);
 	f->nsentences = st.open + (st.cur->words > 0 ? 1 : 0);
+	f->unterminated = unterminated(s, len);
 	return true;
 }
