@@ -55,6 +55,28 @@ bookparse-dump: tools/bookparse-dump.c $(CORE_OBJDIR)/libbookparse_core.a
 
 all: bookparse-dump
 
+# ---- the scene extractor's word lists (issue 13, docs/scenes.md) ----
+# installed into the extension's share directory, where bookparse-dump
+# and the extension look for them
+SCENE_LISTS = $(sort $(wildcard data/scenes/*.*))
+SCENE_DIR = $(datadir)/extension/bookparse/scenes
+
+install: install-scenes
+install-scenes:
+	$(MKDIR_P) '$(DESTDIR)$(SCENE_DIR)'
+	$(INSTALL_DATA) $(SCENE_LISTS) '$(DESTDIR)$(SCENE_DIR)/'
+
+uninstall: uninstall-scenes
+uninstall-scenes:
+	rm -rf '$(DESTDIR)$(SCENE_DIR)'
+
+# agreement with the labels of test/scenes (exit 77 = no corpus: skipped)
+check-scenes: bookparse-dump
+	@python3 test/scenes/check_scenes.py; rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 77 ]; then exit $$rc; fi
+
+.PHONY: install-scenes uninstall-scenes check-scenes
+
 # plain C tests of src/core, one program per test/c/test_*.c
 CORE_TESTS = $(patsubst test/c/%.c,build/test/%,$(sort $(wildcard test/c/test_*.c)))
 

@@ -10,7 +10,7 @@ PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 postgresql-contrib
 	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	postgresql-15-cron
-	libicu-dev libxml2-dev zlib1g-dev
+	libicu-dev libxml2-dev zlib1g-dev libstemmer-dev
 	libipc-run-perl perl
 	cppcheck
 	python3 python3-lxml
