@@ -387,6 +387,8 @@ bp_progress(bp_ctx *ctx, bp_phase phase, size_t done)
 {
 	if (bp_failed(ctx))
 		return false;
+	ctx->progress_phase = phase;
+	ctx->progress_done = done;
 	if (ctx->opts.progress == NULL)
 		return true;
 	if (!ctx->opts.progress(ctx->opts.progress_arg, phase, done,
@@ -394,6 +396,13 @@ bp_progress(bp_ctx *ctx, bp_phase phase, size_t done)
 		return bp_fail(ctx, BP_ERR_CANCELED, "parse canceled while %s",
 					   ctx->activity[0] ? ctx->activity : "parsing");
 	return true;
+}
+
+/* Report the last progress again (a chance to cancel); false to stop. */
+bool
+bp_progress_again(bp_ctx *ctx)
+{
+	return bp_progress(ctx, ctx->progress_phase, ctx->progress_done);
 }
 
 /* Format a byte count the way PostgreSQL shows memory settings. */

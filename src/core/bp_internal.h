@@ -130,6 +130,10 @@ typedef struct bp_ctx
 	/* what the parse is doing now, for limit messages: "inflating X" */
 	char		activity[256];
 
+	/* the last progress report, repeated by bp_progress_again */
+	bp_phase	progress_phase;
+	size_t		progress_done;
+
 	/* the model being built */
 	bp_book    *book;
 	int			chapters_cap;
@@ -204,6 +208,11 @@ extern void bp_warn(bp_ctx *ctx, const char *code, const char *fmt,...) BP_PRINT
 
 /* Report progress; false (and ctx failed with BP_ERR_CANCELED) to stop. */
 extern bool bp_progress(bp_ctx *ctx, bp_phase phase, size_t done);
+/*
+ * Report the last progress again, so the caller can cancel: for work that
+ * does not know where it is in the input (libxml2 inside one document).
+ */
+extern bool bp_progress_again(bp_ctx *ctx);
 
 /* Format a byte count for messages: "32MB", "1536kB", "100 bytes". */
 extern void bp_format_bytes(size_t n, char *out, size_t outlen);

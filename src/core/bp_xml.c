@@ -220,6 +220,7 @@ bp_xml_parse_xml(bp_xml_state *st, const char *buf, int len, bool *wellformed)
 	pc->sax->getEntity = bp_xml_get_entity;
 	pc->sax->resolveEntity = bp_xml_no_resolve;
 	pc->sax->externalSubset = bp_xml_no_subset;
+	bp_xml_hook_progress(st, pc);
 	bp_mem_set_parser(pc);
 	doc = xmlCtxtReadMemory(pc, buf, len, NULL, "UTF-8", BP_XML_OPTIONS);
 	bp_mem_set_parser(NULL);
@@ -244,6 +245,7 @@ bp_xml_parse_html(bp_xml_state *st, const char *buf, int len)
 	pc->sax->serror = bp_xml_serror;
 	pc->sax->resolveEntity = bp_xml_no_resolve;
 	pc->sax->externalSubset = bp_xml_no_subset;
+	bp_xml_hook_progress(st, pc);
 	bp_mem_set_parser(pc);
 	doc = htmlCtxtReadMemory(pc, buf, len, NULL, "UTF-8", BP_HTML_OPTIONS);
 	bp_mem_set_parser(NULL);
@@ -345,6 +347,18 @@ bp_xml_parse(bp_ctx *ctx, const char *data, size_t len, const char *what,
 	if (st.nbad_chars > 0)
 		bp_warn(ctx, "xml_bad_chars", "%s: %lld control characters dropped",
 				what, (long long) st.nbad_chars);
+	if (st.nattrs_dropped > 0)
+		bp_warn(ctx, "xml_attributes_dropped",
+				"%s: %lld attributes past the cap of %d per element dropped",
+				what, (long long) st.nattrs_dropped, BP_XML_MAX_ATTRS);
+	if (st.nns_dropped > 0)
+		bp_warn(ctx, "xml_namespaces_dropped",
+				"%s: %lld namespace declarations past the cap of %d in scope dropped",
+				what, (long long) st.nns_dropped, BP_XML_MAX_NS);
+	if (st.nattlist_dropped > 0)
+		bp_warn(ctx, "xml_attlist_dropped",
+				"%s: %lld attribute-list declarations of the internal DTD subset dropped",
+				what, (long long) st.nattlist_dropped);
 	if (st.nundefined > 0)
 		bp_warn(ctx, "xml_undefined_entity",
 				"%s: %lld undefined entit%s kept as text, first: &%s;",

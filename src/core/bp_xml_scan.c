@@ -132,7 +132,7 @@ bp_xml_hex_ref(char *ref, uint32_t cp)
 }
 
 /* Copy [s, s+len) to out, replacing invalid UTF-8 and dropping bad chars. */
-static bool
+bool
 bp_xml_copy_clean(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 {
 	size_t		i = 0,
@@ -268,7 +268,8 @@ bp_xml_copy_chardata(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 /*
  * Copy input between markup starts ('<' and '&' excluded): character data
  * through bp_xml_copy_chardata, the inside of tags (up to the '>' that is
- * not in quotes) through bp_xml_copy_clean.
+ * not in quotes) through bp_xml_copy_tag, which applies the caps on
+ * attributes and namespaces.
  */
 static bool
 bp_xml_copy_segment(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
@@ -277,25 +278,7 @@ bp_xml_copy_segment(bp_xml_state *st, bp_buf *out, const char *s, size_t len)
 
 	if (st->in_tag)
 	{
-		for (; i < len; i++)
-		{
-			char		c = s[i];
-
-			if (st->quote)
-			{
-				if (c == st->quote)
-					st->quote = 0;
-			}
-			else if (c == '"' || c == '\'')
-				st->quote = c;
-			else if (c == '>')
-			{
-				st->in_tag = false;
-				i++;
-				break;
-			}
-		}
-		if (!bp_xml_copy_clean(st, out, s, i))
+		if (!bp_xml_copy_tag(st, out, s, len, &i))
 			return false;
 		if (st->in_tag)
 			return true;
@@ -539,11 +522,20 @@ bp_xml_prepare(bp_xml_state *st, bp_buf *out, const char *data, size_t len)
 		size_t		end;
 		bool		ok;
 
+		if (i >= st->next_tick)
+		{
+			/* the scanner is linear, but a document may be 512MB */
+			st->next_tick = i + BP_XML_TICK_SCAN;
+			if (!bp_progress_again(st->ctx))
+				return false;
+		}
 		if (c != '<' && c != '&')
 		{
+			size_t		lim = len < st->next_tick ? len : st->next_tick;
+
 			i++;
-			/* then 8 bytes at a time up to the next '<' or '&' */
-			while (len - i >= 8)
+			/* then 8 bytes at a time up to the next '<' or '&' (or tick) */
+			while (lim > i && lim - i >= 8)
 			{
 				uint64_t	v = bp_xml_load8(data + i);
 
@@ -555,6 +547,12 @@ bp_xml_prepare(bp_xml_state *st, bp_buf *out, const char *data, size_t len)
 		}
 		if (!bp_xml_copy_segment(st, out, data + start, i - start))
 			return false;
+		if (c == '&' && st->in_tag && st->tag_drop)
+		{
+			/* in a dropped attribute: the reference goes with it */
+			start = ++i;
+			continue;
+		}
 		if (c == '&')
 		{
 			i += bp_xml_rewrite_amp(st, out, data + i, len - i, &ok);
@@ -578,13 +576,19 @@ bp_xml_prepare(bp_xml_state *st, bp_buf *out, const char *data, size_t len)
 
 			end = i + 9 + bp_xml_doctype_end(data + i + 9, len - i - 9, &ss, &se);
 			if (se > ss)
+			{
 				bp_xml_note_declared(st, data + i + 9 + ss, se - ss);
+				/* the subset without its attribute-list declarations */
+				if (!bp_xml_copy_clean(st, out, data + i, 9 + ss) ||
+					!bp_xml_copy_subset(st, out, data + i + 9 + ss, se - ss))
+					return false;
+				i += 9 + se;
+			}
 		}
 		else
 		{
 			/* a tag: its inside is not character data */
-			st->in_tag = true;
-			st->quote = 0;
+			bp_xml_tag_start(st, data + i, len - i);
 		}
 		if (end > len)
 			end = len;

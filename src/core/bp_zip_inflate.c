@@ -194,7 +194,7 @@ bp_zip_method_name(unsigned method)
 			return "xz";
 		case 98:
 			return "PPMd";
-		case 99:
+		case ZIP_METHOD_AES:
 			return "AES encryption";
 		default:
 			return "unknown";
@@ -364,7 +364,7 @@ bp_zip_read(bp_zip *zip, const bp_zip_entry *e, unsigned char **out,
 	zip->last_skip = BP_ZIP_SKIP_CORRUPT;
 	if (bp_failed(ctx))
 		return false;
-	if (e->encrypted)
+	if (e->encrypted || e->method == ZIP_METHOD_AES)
 	{
 		zip->last_skip = BP_ZIP_SKIP_ENCRYPTED;
 		bp_warn(ctx, "zip_entry_encrypted",

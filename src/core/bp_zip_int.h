@@ -31,6 +31,8 @@
 #define ZIP_FLAG_DESCRIPTOR 0x0008
 #define ZIP_FLAG_UTF8		0x0800
 
+#define ZIP_METHOD_AES		99	/* WinZip AES: encryption, not compression */
+
 /* report progress after this many bytes of output */
 #define ZIP_PROGRESS_STEP	((size_t) 1 << 20)
 /* zlib's avail_in/avail_out are uInt: feed at most this much at once */
