@@ -295,17 +295,28 @@ bp_array_grow(bp_ctx *ctx, void *arr, int *cap, int need, size_t elem_size)
 	return p;
 }
 
+static bool bp_fail_va(bp_ctx *ctx, bp_code code, const char *fmt, va_list ap)
+			BP_PRINTF(3, 0);
+
+/* Record code and the formatted message unless ctx already failed; true if recorded. */
+static bool
+bp_fail_va(bp_ctx *ctx, bp_code code, const char *fmt, va_list ap)
+{
+	if (ctx->err.code != BP_OK)
+		return false;
+	ctx->err.code = code;
+	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
+	return true;
+}
+
 /* Record the first error of the parse; returns false for convenience. */
 bool
 bp_fail(bp_ctx *ctx, bp_code code, const char *fmt,...)
 {
 	va_list		ap;
 
-	if (ctx->err.code != BP_OK)
-		return false;
-	ctx->err.code = code;
 	va_start(ap, fmt);
-	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
+	bp_fail_va(ctx, code, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -320,16 +331,17 @@ bp_fail_bound(bp_ctx *ctx, const char *setting, const char *cap,
 			  const char *fmt,...)
 {
 	va_list		ap;
+	bool		recorded;
 
-	if (ctx->err.code != BP_OK)
-		return false;
-	ctx->err.code = BP_ERR_LIMIT;
 	va_start(ap, fmt);
-	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
+	recorded = bp_fail_va(ctx, BP_ERR_LIMIT, fmt, ap);
 	va_end(ap);
-	ctx->err.setting = setting;
-	snprintf(ctx->err.cap, sizeof(ctx->err.cap), "%s",
-			 setting == NULL && cap != NULL ? cap : "");
+	if (recorded)
+	{
+		ctx->err.setting = setting;
+		snprintf(ctx->err.cap, sizeof(ctx->err.cap), "%s",
+				 setting == NULL && cap != NULL ? cap : "");
+	}
 	return false;
 }
 
