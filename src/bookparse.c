@@ -11,6 +11,7 @@
 
 #include "bookparse.h"
 #include "bookparse_core.h"
+#include "shmem.h"
 
 PG_MODULE_MAGIC;
 
@@ -18,13 +19,15 @@ void		_PG_init(void);
 
 /*
  * Define the GUCs, count libxml2's and ICU's allocations against
- * bookparse.work_mem (hooks that pass through outside a parse) and, when
- * preloaded, register the background launcher.
+ * bookparse.work_mem (hooks that pass through outside a parse), stop the
+ * workers before DROP EXTENSION and, when preloaded, register the
+ * background launcher.
  */
 void
 _PG_init(void)
 {
 	bp_guc_init();
 	bp_memhooks_install();
+	bp_utility_hook_init();
 	bp_workers_init();
 }

@@ -88,7 +88,6 @@ static uint32 bp_seen_orphan_exits = 0;
 
 static void bp_launcher_detach(int code, Datum arg);
 static void bp_connect_backoff(void);
-static bool bp_extension_installed(void);
 static int	bp_recover_orphans(void);
 static int64 bp_count_runnable_jobs(void);
 static bool bp_reap_workers(void);
@@ -99,6 +98,17 @@ static void bp_balance_workers(int64 runnable);
 static int64 bp_purge_history(bool *more);
 static bool bp_check_worker_role(void);
 static Oid	bp_extension_owner(void);
+
+/*
+ * Memory of one round of the launcher's loop, reset after each round.  Each
+ * short transaction of the launcher ends with bp_launcher_commit(), which
+ * comes back to it: CommitTransactionCommand() leaves TopMemoryContext
+ * current, where anything allocated until the next round would stay for
+ * the launcher's lifetime.
+ */
+static MemoryContext bp_loop_cxt = NULL;
+
+static void bp_launcher_commit(void);
 
 /* bookparse.worker_role resolved by bp_check_worker_role (InvalidOid: none) */
 static Oid	bp_worker_roleoid = InvalidOid;
@@ -166,7 +176,6 @@ bp_launcher_main(Datum main_arg)
 	volatile TimestampTz next_recover = 0;
 	volatile TimestampTz register_retry_at = 0;
 	volatile TimestampTz next_purge = 0;
-	MemoryContext loop_cxt;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -201,14 +210,13 @@ bp_launcher_main(Datum main_arg)
 			(errmsg("bookparse launcher started in database \"%s\"",
 					bp_guc_database)));
 
-	loop_cxt = AllocSetContextCreate(TopMemoryContext, "bookparse launcher",
-									 ALLOCSET_DEFAULT_SIZES);
+	bp_loop_cxt = AllocSetContextCreate(TopMemoryContext, "bookparse launcher",
+										ALLOCSET_DEFAULT_SIZES);
 
 	for (;;)
 	{
 		long		timeout = bp_guc_naptime_ms;
 		TimestampTz now;
-		MemoryContext oldcxt;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -228,10 +236,10 @@ bp_launcher_main(Datum main_arg)
 			recover_now = true;
 		}
 
-		oldcxt = MemoryContextSwitchTo(loop_cxt);
+		MemoryContextSwitchTo(bp_loop_cxt);
 		PG_TRY();
 		{
-			if (!bp_extension_installed())
+			if (!bp_extension_exists())
 			{
 				if (!absent_logged)
 					ereport(LOG,
@@ -287,7 +295,7 @@ bp_launcher_main(Datum main_arg)
 
 				/* start workers while there are jobs nobody will take */
 				if (runnable > 0 && now >= register_retry_at &&
-					bp_check_worker_role())
+					!bp_drop_in_progress() && bp_check_worker_role())
 				{
 					int			tostart = bp_workers_wanted(runnable);
 					bool		failed = false;
@@ -311,19 +319,34 @@ bp_launcher_main(Datum main_arg)
 		}
 		PG_CATCH();
 		{
-			/* log, clean up and back off rather than exit and restart */
+			ErrorData  *edata;
+
+			/* clean up and back off rather than exit and restart */
 			HOLD_INTERRUPTS();
-			MemoryContextSwitchTo(loop_cxt);
-			EmitErrorReport();
+			MemoryContextSwitchTo(bp_loop_cxt);
+			edata = CopyErrorData();
 			FlushErrorState();
 			AbortCurrentTransaction();
 			LWLockReleaseAll();
 			RESUME_INTERRUPTS();
-			timeout = BP_ERROR_BACKOFF_MS;
+			MemoryContextSwitchTo(bp_loop_cxt);
+
+			/*
+			 * An error because DROP EXTENSION took the tables away is no
+			 * error: the next round finds the extension absent.  Anything
+			 * else is logged (as a WARNING: the launcher goes on).
+			 */
+			if (bp_extension_exists())
+			{
+				edata->elevel = WARNING;
+				ThrowErrorData(edata);
+				timeout = BP_ERROR_BACKOFF_MS;
+			}
 		}
 		PG_END_TRY();
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(loop_cxt);
+		/* a commit leaves TopMemoryContext current: come back each round */
+		MemoryContextSwitchTo(bp_loop_cxt);
+		MemoryContextReset(bp_loop_cxt);
 
 		pgstat_report_activity(STATE_IDLE, NULL);
 		pgstat_report_stat(true);
@@ -393,17 +416,31 @@ bp_launcher_detach(int code, Datum arg)
 	SpinLockRelease(&BpSharedState->mutex);
 }
 
-/* Whether the bookparse extension exists in this database (short xact). */
-static bool
-bp_extension_installed(void)
+/*
+ * Whether the bookparse extension exists in this database, read in a short
+ * transaction of its own (also used by the workers).
+ */
+bool
+bp_extension_exists(void)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	bool		found;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	found = OidIsValid(get_extension_oid("bookparse", true));
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(cxt);
 	return found;
+}
+
+/* Commit a short transaction of the launcher; back to its round's memory. */
+static void
+bp_launcher_commit(void)
+{
+	CommitTransactionCommand();
+	if (bp_loop_cxt != NULL)
+		MemoryContextSwitchTo(bp_loop_cxt);
 }
 
 /* Requeue jobs whose worker is gone, in a transaction of its own. */
@@ -418,7 +455,7 @@ bp_recover_orphans(void)
 	pgstat_report_activity(STATE_RUNNING, "bookparse: recovering orphaned jobs");
 	n = bp_queue_recover_orphans();
 	PopActiveSnapshot();
-	CommitTransactionCommand();
+	bp_launcher_commit();
 	return n;
 }
 
@@ -449,7 +486,7 @@ bp_count_runnable_jobs(void)
 		n = 0;
 	SPI_finish();
 	PopActiveSnapshot();
-	CommitTransactionCommand();
+	bp_launcher_commit();
 	return n;
 }
 
@@ -711,7 +748,7 @@ bp_purge_history(bool *more)
 							   "bookparse: deleting job history past bookparse.keep_history");
 		n = bp_queue_purge_batch(cutoff, BP_PURGE_BATCH);
 		PopActiveSnapshot();
-		CommitTransactionCommand();
+		bp_launcher_commit();
 		total += (int64) n;
 		if (n < BP_PURGE_BATCH)
 			return total;
@@ -749,7 +786,7 @@ bp_extension_owner(void)
 	}
 	SPI_finish();
 	PopActiveSnapshot();
-	CommitTransactionCommand();
+	bp_launcher_commit();
 	return owner;
 }
 
@@ -796,7 +833,7 @@ bp_check_worker_role(void)
 			ReleaseSysCache(tup);
 		}
 	}
-	CommitTransactionCommand();
+	bp_launcher_commit();
 
 	if (problem == NULL)
 	{

@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "storage/procarray.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -32,6 +33,16 @@
 #include "utils/timestamp.h"
 
 #include "queue_int.h"
+
+/*
+ * Longest wait for a row lock while a worker that is asked to exit puts its
+ * job back (see worker.c): past it the worker exits and the launcher
+ * recovers the job.
+ */
+#define BP_REQUEUE_LOCK_TIMEOUT_MS	1000
+
+/* Times an outcome is written again after a deadlock or lock timeout. */
+#define BP_RECORD_TRIES		3
 
 /* First retry delay and the longest one (before jitter). */
 #define BP_BACKOFF_BASE_MS	1000.0
@@ -59,7 +70,7 @@ typedef struct BpOutcome
 } BpOutcome;
 
 static SPIPlanPtr plan_claim = NULL;
-static SPIPlanPtr plan_lock_job = NULL;
+static SPIPlanPtr plan_job_ours = NULL;
 static SPIPlanPtr plan_read_book = NULL;
 static SPIPlanPtr plan_job_done = NULL;
 static SPIPlanPtr plan_job_end = NULL;
@@ -173,7 +184,10 @@ spi_bool(int row, int col)
 /*
  * Claim the next queued job whose run_after has passed, unless the queue
  * is paused; marks it running (worker_pid, started_at, attempts + 1) and
- * its book parsing.
+ * its book parsing.  The job and its book are locked together with SKIP
+ * LOCKED, so a claim never waits (a book being deleted or stored by
+ * someone else is passed over) and cannot deadlock with a DELETE, which
+ * locks the book before its jobs.
  */
 bool
 bp_queue_claim(BpJob *job)
@@ -189,12 +203,13 @@ bp_queue_claim(BpJob *job)
 	values[1] = Int32GetDatum(MyProcPid);
 	bp_spi_run(bp_spi_plan(&plan_claim,
 						   "WITH next AS ("
-						   "  SELECT id FROM bookparse.job"
-						   "   WHERE state = 'queued' AND run_after <= $1"
+						   "  SELECT j.id FROM bookparse.job j"
+						   "   JOIN bookparse.book b ON b.id = j.book_id"
+						   "   WHERE j.state = 'queued' AND j.run_after <= $1"
 						   "   AND NOT EXISTS (SELECT 1 FROM bookparse.queue_state"
 						   "     WHERE paused)"
-						   "   ORDER BY priority DESC, enqueued_at, id"
-						   "   LIMIT 1 FOR UPDATE SKIP LOCKED),"
+						   "   ORDER BY j.priority DESC, j.enqueued_at, j.id"
+						   "   LIMIT 1 FOR NO KEY UPDATE OF j, b SKIP LOCKED),"
 						   " claimed AS ("
 						   "  UPDATE bookparse.job j SET state = 'running',"
 						   "   worker_pid = $2, started_at = clock_timestamp(),"
@@ -220,11 +235,15 @@ bp_queue_claim(BpJob *job)
 }
 
 /*
- * Lock a claimed job's row and check that it is still ours to run (it may
- * have vanished with its book).  Inside SPI.
+ * Whether a claimed job is still ours to run (it may have vanished with its
+ * book, or been recovered after we were taken for dead); reads attempts.
+ * Takes no lock: a worker holds no row lock while it parses, so that a
+ * DELETE of the book (which locks the book, then its jobs) never waits for
+ * a parse or deadlocks with the store, which also locks the book first.
+ * Inside SPI.
  */
 static bool
-lock_job(BpJobRun *run)
+job_is_ours(BpJobRun *run)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1];
@@ -233,10 +252,10 @@ lock_job(BpJobRun *run)
 	bool		ours;
 
 	values[0] = Int64GetDatum(run->job.job_id);
-	bp_spi_run(bp_spi_plan(&plan_lock_job,
+	bp_spi_run(bp_spi_plan(&plan_job_ours,
 						   "SELECT state = 'running' AND worker_pid = pg_backend_pid(),"
 						   " attempts"
-						   " FROM bookparse.job WHERE id = $1 FOR UPDATE",
+						   " FROM bookparse.job WHERE id = $1",
 						   1, argtypes),
 			   values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
@@ -537,11 +556,18 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		out->kind = BP_OUT_SKIP;
 		return;
 	}
-	store_peak = bp_store_book(run->job.book_id, *bookp, status);
+	store_peak = bp_store_book(run->job.book_id, *bookp, status, run);
 	if (store_peak > run->peak_memory)
 		run->peak_memory = store_peak;
 	bp_book_free(*bookp);
 	*bookp = NULL;
+	if (run->stop != BP_STOP_NONE)
+	{
+		/* asked to stop while storing: the caller rolls the store back */
+		memset(&err, 0, sizeof(err));
+		parse_failed(run, &err, out);
+		return;
+	}
 	job_done(run);
 	out->kind = BP_OUT_DONE;
 	out->status = status;
@@ -636,7 +662,8 @@ backoff_ms(int attempts)
 
 /*
  * Write an outcome other than DONE on the job and its book, then NOTIFY
- * if the job is over.  Inside SPI.
+ * if the job is over.  The book is locked first, then the job: the order
+ * of a DELETE of the book.  Inside SPI.
  */
 static void
 record_outcome(const BpJobRun *run, const BpOutcome *out)
@@ -692,6 +719,12 @@ record_outcome(const BpJobRun *run, const BpOutcome *out)
 	/* a job put back because its worker exits does not count the attempt */
 	values[7] = Int32GetDatum(out->kind == BP_OUT_REQUEUE ? -1 : 0);
 
+	status = bp_queue_finish_book(run->job.book_id, run->job.job_id, outcome,
+								  out->message ? out->message : "",
+								  out->error_code);
+	if (status == NULL)
+		return;					/* the book is gone, and its jobs with it */
+
 	bp_spi_run(bp_spi_plan(&plan_job_end,
 						   "UPDATE bookparse.job SET state = $2,"
 						   " error = $3, error_code = $4,"
@@ -707,20 +740,105 @@ record_outcome(const BpJobRun *run, const BpOutcome *out)
 						   8, argtypes),
 			   values, nulls, SPI_OK_UPDATE);
 
-	status = bp_queue_finish_book(run->job.book_id, run->job.job_id, outcome,
-								  out->message ? out->message : "",
-								  out->error_code);
-	if (status == NULL)
-		return;
-
 	if (out->kind == BP_OUT_FAILED || out->kind == BP_OUT_CANCELED)
 		bp_queue_notify(run->job.book_id, status,
 						strcmp(status, "failed") == 0 ? out->error_code : NULL);
 }
 
 /*
+ * Whether an error caught while a worker parsed or stored a book is a
+ * pg_cancel_backend() of the worker: that cancels the job (the store is
+ * rolled back) instead of ending the worker.
+ */
+static bool
+error_cancels_job(const BpJobRun *run, int sqlerrcode)
+{
+	return run->slot >= 0 && sqlerrcode == ERRCODE_QUERY_CANCELED;
+}
+
+/*
+ * record_outcome in a subtransaction, written again after a deadlock,
+ * serialization failure or lock timeout (at most BP_RECORD_TRIES times),
+ * so that a client's lock cannot end a worker.  In a worker that is asked
+ * to exit, a lock is waited for BP_REQUEUE_LOCK_TIMEOUT_MS at most, once:
+ * past it the error ends the worker and the launcher recovers the job.
+ * Otherwise query cancels wait meanwhile in a worker (the job is over
+ * already); not while exiting, where lock_timeout itself comes as one.
+ */
+static void
+record_outcome_retrying(const BpJobRun *run, const BpOutcome *out)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	bool		in_worker = run->slot >= 0;
+	bool		exiting = in_worker && out->kind == BP_OUT_REQUEUE;
+	int			try;
+
+	if (exiting)
+	{
+		char		ms[32];
+
+		snprintf(ms, sizeof(ms), "%d", BP_REQUEUE_LOCK_TIMEOUT_MS);
+		(void) set_config_option("lock_timeout", ms, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
+								 false);
+	}
+	if (in_worker && !exiting)
+		HOLD_CANCEL_INTERRUPTS();
+	for (try = 1;; try++)
+	{
+		volatile bool done = false;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcontext);
+		PG_TRY();
+		{
+			record_outcome(run, out);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcontext);
+			CurrentResourceOwner = oldowner;
+			done = true;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+			int			code;
+
+			MemoryContextSwitchTo(oldcontext);
+			edata = CopyErrorData();
+			code = edata->sqlerrcode;
+			if (exiting || try >= BP_RECORD_TRIES ||
+				(ERRCODE_TO_CATEGORY(code) != ERRCODE_TRANSACTION_ROLLBACK &&
+				 code != ERRCODE_LOCK_NOT_AVAILABLE))
+			{
+				FreeErrorData(edata);
+				PG_RE_THROW();
+			}
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcontext);
+			CurrentResourceOwner = oldowner;
+			ereport(LOG,
+					(errmsg("bookparse: recording the outcome of job " INT64_FORMAT " failed: %s; trying again",
+							run->job.job_id, edata->message)));
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+		if (done)
+			break;
+		pg_usleep(100000L * try);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (in_worker && !exiting)
+		RESUME_CANCEL_INTERRUPTS();
+}
+
+/*
  * Parse a claimed job's book and store its results (or its failure, with
- * retry and backoff for transient errors), then NOTIFY bookparse.
+ * retry and backoff for transient errors), then NOTIFY bookparse.  The
+ * parse and the store run in a subtransaction that is kept only when the
+ * book was stored and the run may commit (bp_job_seal): a cancel, timeout
+ * or shutdown that comes while storing rolls the book back.
  */
 void
 bp_queue_execute(BpJobRun *run)
@@ -736,7 +854,7 @@ bp_queue_execute(BpJobRun *run)
 	run->stop = BP_STOP_NONE;
 
 	pushed = queue_spi_begin();
-	if (!lock_job(run))
+	if (!job_is_ours(run))
 	{
 		queue_spi_end(pushed);
 		return;
@@ -756,7 +874,19 @@ bp_queue_execute(BpJobRun *run)
 			bp_book_free(book);
 			book = NULL;
 		}
-		ReleaseCurrentSubTransaction();
+		if (out.kind == BP_OUT_DONE && !bp_job_seal(run))
+		{
+			bp_error	noerr;
+
+			/* stopped after the last row was written: nothing is kept */
+			memset(&noerr, 0, sizeof(noerr));
+			memset(&out, 0, sizeof(out));
+			parse_failed(run, &noerr, &out);
+		}
+		if (out.kind == BP_OUT_DONE)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
 	}
@@ -775,28 +905,27 @@ bp_queue_execute(BpJobRun *run)
 			bp_book_free(book);
 			book = NULL;
 		}
-		if (error_is_interrupt(edata->sqlerrcode))
-			ReThrowError(edata);
 		memset(&out, 0, sizeof(out));
-		error_outcome(run, edata, &out);
+		if (error_cancels_job(run, edata->sqlerrcode))
+		{
+			bp_error	noerr;
+
+			memset(&noerr, 0, sizeof(noerr));
+			run->stop = BP_STOP_CANCELED;
+			parse_failed(run, &noerr, &out);
+		}
+		else if (error_is_interrupt(edata->sqlerrcode))
+			ReThrowError(edata);
+		else
+			error_outcome(run, edata, &out);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
 
 	if (out.kind == BP_OUT_DONE)
 		bp_queue_notify(run->job.book_id, out.status, NULL);
-	else if (out.kind == BP_OUT_REQUEUE)
-	{
-		/*
-		 * The parse stopped for a pending SIGTERM or query cancel: put the
-		 * job back before serving it, so that the caller commits that.
-		 */
-		HOLD_INTERRUPTS();
-		record_outcome(run, &out);
-		RESUME_INTERRUPTS();
-	}
-	else
-		record_outcome(run, &out);
+	else if (out.kind != BP_OUT_SKIP)
+		record_outcome_retrying(run, &out);
 	queue_spi_end(pushed);
 }
 
@@ -804,6 +933,12 @@ bp_queue_execute(BpJobRun *run)
  * Put jobs left 'running' by a worker that no longer exists back to
  * 'queued' (the attempt was counted at the claim), or fail them once
  * bookparse.max_attempts runs are used up.  Returns how many.
+ *
+ * A job's worker is alive when a backend with its worker_pid exists and
+ * started before the job did: a PID that the system gave to a new process
+ * after the worker died does not hide the job.  Jobs and books are locked
+ * together with SKIP LOCKED (a book being stored or deleted is left for
+ * the next round), the book first like everywhere else.
  */
 int
 bp_queue_recover_orphans(void)
@@ -816,9 +951,15 @@ bp_queue_recover_orphans(void)
 
 	pushed = queue_spi_begin();
 	bp_spi_run(bp_spi_plan(&plan_orphans,
-						   "SELECT id, book_id, attempts, worker_pid"
-						   " FROM bookparse.job WHERE state = 'running'"
-						   " ORDER BY id FOR UPDATE SKIP LOCKED",
+						   "SELECT j.id, j.book_id, j.attempts, j.worker_pid,"
+						   " CASE WHEN j.worker_pid IS NOT NULL THEN"
+						   "  (SELECT a.backend_start <= j.started_at"
+						   "    FROM pg_catalog.pg_stat_get_activity(j.worker_pid) a)"
+						   " END"
+						   " FROM bookparse.job j"
+						   " JOIN bookparse.book b ON b.id = j.book_id"
+						   " WHERE j.state = 'running'"
+						   " ORDER BY j.id FOR UPDATE OF j, b SKIP LOCKED",
 						   0, NULL),
 			   NULL, NULL, SPI_OK_SELECT);
 	count = (int) SPI_processed;
@@ -826,8 +967,10 @@ bp_queue_recover_orphans(void)
 	for (i = 0; i < count; i++)
 	{
 		int			pid = (int) spi_int64(i, 4);
+		bool		started_before = spi_bool(i, 5);
 
-		if (pid != 0 && (pid == MyProcPid || BackendPidGetProc(pid) != NULL))
+		if (pid != 0 && (pid == MyProcPid ||
+						 (BackendPidGetProc(pid) != NULL && started_before)))
 			continue;
 		runs[n].job.job_id = spi_int64(i, 1);
 		runs[n].job.book_id = spi_int64(i, 2);

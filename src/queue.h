@@ -88,18 +88,34 @@ extern uint64 bp_queue_purge_batch(TimestampTz cutoff, int limit);
 extern bool bp_job_progress(void *arg, bp_phase phase, size_t done,
 							size_t total, size_t memory);
 
-/* Wake the launcher/workers now (after submit/reparse); no-op if absent. */
+/*
+ * Whether a run that stored its book may commit: false when it must stop
+ * instead (run->stop says why; the caller rolls the store back).  Once it
+ * returned true, bookparse.cancel() no longer reaches the job.
+ */
+extern bool bp_job_seal(BpJobRun *run);
+
+/* Set the launcher's latch and those of idle workers; no-op if absent. */
 extern void bp_wake_workers(void);
 
-/* Ask the worker running this job to stop; false if no worker runs it. */
-extern bool bp_worker_cancel_job(int64 job_id);
+/*
+ * Wake the workers when this transaction commits (it queued work that a
+ * worker woken earlier would not see); nothing on abort.
+ */
+extern void bp_wake_at_commit(void);
 
 /*
- * Show a phase in bookparse.workers for the job this worker runs, e.g.
- * "storing" while the results are written; no-op outside a parse worker.
- * (The progress hook already shows "storing" once the parse reports
- * BP_PHASE_DONE.)
+ * Ask the worker running this job to stop it; false if no worker runs it
+ * or its results are being committed already.
  */
-extern void bp_worker_set_phase(const char *phase);
+extern bool bp_worker_cancel_job(int64 job_id);
+
+/* ---- launcher.c ---- */
+
+/*
+ * Whether the bookparse extension exists in this database, read in a short
+ * transaction of its own (call outside a transaction).
+ */
+extern bool bp_extension_exists(void);
 
 #endif							/* BP_QUEUE_H */

@@ -4,15 +4,21 @@
  *	  The SQL functions of the queue: bookparse.submit, reparse, cancel,
  *	  wait and run_queue.
  *
- * submit() and reparse() wake the workers when their transaction commits
- * (an XactCallback), not before: a worker woken earlier would not yet see
- * the new job and would sleep until its next poll.
+ * submit(), reparse() and retry_failed() wake the workers when their
+ * transaction commits (bp_wake_at_commit), not before: a worker woken
+ * earlier would not yet see the new job and would sleep until its next
+ * poll.
+ *
+ * Locks: every function here that changes a book and its jobs locks the
+ * book's row first, then the jobs' rows, the order of a DELETE of the book
+ * (which cascades to its jobs) and of the workers' store.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/detoast.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -47,43 +53,6 @@ static SPIPlanPtr plan_book_queued = NULL;
 static SPIPlanPtr plan_cancel_queued = NULL;
 static SPIPlanPtr plan_running_jobs = NULL;
 static SPIPlanPtr plan_wait_status = NULL;
-
-static bool wake_registered = false;
-static bool wake_pending = false;
-
-/* Wake the workers once the transaction that queued work commits. */
-static void
-wake_xact_callback(XactEvent event, void *arg)
-{
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-			if (wake_pending)
-			{
-				wake_pending = false;
-				bp_wake_workers();
-			}
-			break;
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PREPARE:
-			wake_pending = false;
-			break;
-		default:
-			break;
-	}
-}
-
-/* Ask for the workers to be woken when this transaction commits. */
-static void
-wake_at_commit(void)
-{
-	if (!wake_registered)
-	{
-		RegisterXactCallback(wake_xact_callback, NULL);
-		wake_registered = true;
-	}
-	wake_pending = true;
-}
 
 /* Connect to SPI or fail. */
 static void
@@ -207,7 +176,7 @@ bp_submit(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 
-	wake_at_commit();
+	bp_wake_at_commit();
 	PG_RETURN_INT64(book_id);
 }
 
@@ -250,11 +219,8 @@ bp_reparse(PG_FUNCTION_ARGS)
 
 	funcs_spi_connect();
 
-	/*
-	 * Jobs first, then the book: the order in which the queue locks them
-	 * (claim, execute, cancel), so that a reparse cannot deadlock with a
-	 * run_queue() that has claimed this book's job.
-	 */
+	/* the book first, then its jobs (see the header comment) */
+	lock_book(book_id);
 	bp_spi_run(bp_spi_plan(&plan_requeue_existing,
 						   "UPDATE bookparse.job SET"
 						   " priority = greatest(priority, $2),"
@@ -268,7 +234,6 @@ bp_reparse(PG_FUNCTION_ARGS)
 			   values, NULL, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed > 0)
 		job_id = first_int64();
-	lock_book(book_id);
 	if (job_id == 0)
 	{
 		bp_spi_run(bp_spi_plan(&plan_new_job,
@@ -288,14 +253,16 @@ bp_reparse(PG_FUNCTION_ARGS)
 			   values, NULL, SPI_OK_UPDATE);
 	SPI_finish();
 
-	wake_at_commit();
+	bp_wake_at_commit();
 	PG_RETURN_INT64(job_id);
 }
 
 /*
  * bookparse.cancel(book_id bigint) -> boolean: cancel the book's queued
  * jobs and ask the workers running one of its jobs to stop; true if
- * anything was canceled.
+ * anything was canceled.  A worker stops its parse, or its store, which is
+ * rolled back, and records the job 'canceled'; a worker that is already
+ * committing the book's results is not stopped (false for that job).
  */
 Datum
 bp_cancel(PG_FUNCTION_ARGS)
@@ -310,6 +277,36 @@ bp_cancel(PG_FUNCTION_ARGS)
 
 	values[0] = Int64GetDatum(book_id);
 	funcs_spi_connect();
+
+	/*
+	 * Running jobs first, without a lock: a worker that stores the book
+	 * holds its row lock until it commits, and must hear the cancel now.
+	 * It stops the parse or rolls the store back and records 'canceled'.
+	 */
+	bp_spi_run(bp_spi_plan(&plan_running_jobs,
+						   "SELECT id FROM bookparse.job"
+						   " WHERE book_id = $1 AND state = 'running'",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	nrunning = (int) SPI_processed;
+	/* kept past SPI_freetuptable and the next statements */
+	running = SPI_palloc(sizeof(int64) * Max(nrunning, 1));
+	for (i = 0; i < nrunning; i++)
+	{
+		bool		isnull;
+
+		running[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+												 SPI_tuptable->tupdesc, 1,
+												 &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	for (i = 0; i < nrunning; i++)
+		if (bp_worker_cancel_job(running[i]))
+			canceled = true;
+	pfree(running);
+
+	/* then the queued jobs: the book first (see the header comment) */
+	lock_book(book_id);
 	bp_spi_run(bp_spi_plan(&plan_cancel_queued,
 						   "UPDATE bookparse.job SET state = 'canceled',"
 						   " finished_at = clock_timestamp(),"
@@ -331,28 +328,7 @@ bp_cancel(PG_FUNCTION_ARGS)
 			bp_queue_notify(book_id, status,
 							strcmp(status, "failed") == 0 ? "canceled" : NULL);
 	}
-
-	/* running jobs: their worker stops the parse and records 'canceled' */
-	bp_spi_run(bp_spi_plan(&plan_running_jobs,
-						   "SELECT id FROM bookparse.job"
-						   " WHERE book_id = $1 AND state = 'running'",
-						   1, argtypes),
-			   values, NULL, SPI_OK_SELECT);
-	nrunning = (int) SPI_processed;
-	running = palloc(sizeof(int64) * Max(nrunning, 1));
-	for (i = 0; i < nrunning; i++)
-	{
-		bool		isnull;
-
-		running[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-												 SPI_tuptable->tupdesc, 1,
-												 &isnull));
-	}
 	SPI_finish();
-
-	for (i = 0; i < nrunning; i++)
-		if (bp_worker_cancel_job(running[i]))
-			canceled = true;
 
 	PG_RETURN_BOOL(canceled);
 }
@@ -384,12 +360,13 @@ bp_wait(PG_FUNCTION_ARGS)
 		bool		isnull;
 		Datum		d;
 		char	   *status;
+		TransactionId xmin;
 		TimestampTz now;
 		long		remaining_ms;
 
 		/* not read-only: in READ COMMITTED each look takes a new snapshot */
 		bp_spi_run(bp_spi_plan(&plan_wait_status,
-							   "SELECT status FROM bookparse.book WHERE id = $1",
+							   "SELECT status, xmin FROM bookparse.book WHERE id = $1",
 							   1, argtypes),
 				   values, NULL, SPI_OK_SELECT);
 		if (SPI_processed == 0)
@@ -397,6 +374,9 @@ bp_wait(PG_FUNCTION_ARGS)
 		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 						  &isnull);
 		status = isnull ? pstrdup("") : TextDatumGetCString(d);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+						  &isnull);
+		xmin = isnull ? InvalidTransactionId : DatumGetTransactionId(d);
 		SPI_freetuptable(SPI_tuptable);
 
 		now = GetCurrentTimestamp();
@@ -408,6 +388,17 @@ bp_wait(PG_FUNCTION_ARGS)
 			memcpy(VARDATA(result), status, strlen(status));
 			break;
 		}
+
+		/*
+		 * This transaction queued the book (submit, reparse): no worker can
+		 * see that before it commits, so waiting would only time out.
+		 */
+		if (TransactionIdIsValid(xmin) && TransactionIdIsCurrentTransactionId(xmin))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("book " INT64_FORMAT " was queued by this transaction, which must commit before a worker can parse it",
+							DatumGetInt64(values[0])),
+					 errhint("Commit first, then call bookparse.wait(); or parse it in this transaction with bookparse.run_queue().")));
 		if (IsolationUsesXactSnapshot())
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -539,8 +530,14 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 	int64		n;
 	Interval	zero;
 
+	/* NULL must not mean "every failed book" */
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("older_than must not be NULL"),
+				 errhint("Use interval '0' to queue every failed book again.")));
 	memset(&zero, 0, sizeof(zero));
-	values[0] = PG_ARGISNULL(0) ? IntervalPGetDatum(&zero) : PG_GETARG_DATUM(0);
+	values[0] = PG_GETARG_DATUM(0);
 	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, values[0],
 										  IntervalPGetDatum(&zero))) < 0)
 		ereport(ERROR,
@@ -578,7 +575,7 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	if (n > 0)
-		wake_at_commit();
+		bp_wake_at_commit();
 	PG_RETURN_INT32((int32) Min(n, (int64) PG_INT32_MAX));
 }
 

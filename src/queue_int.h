@@ -71,10 +71,12 @@ extern void bp_queue_notify(int64 book_id, const char *status,
  * status (normally 'parsed').  Through SPI; the caller runs it in a
  * subtransaction so that it is all or nothing.  Returns the most bytes
  * held while storing (the book plus one row); ERROR 54000 past
- * bookparse.work_mem.
+ * bookparse.work_mem.  Reports each row to run's progress hook and stops
+ * early when that asks to stop (run->stop set): the caller must then roll
+ * the subtransaction back.
  */
 extern size_t bp_store_book(int64 book_id, const bp_book *book,
-						  const char *status);
+							const char *status, BpJobRun *run);
 
 /* A text datum from core (UTF-8) text, converted to the server encoding. */
 extern Datum bp_store_text(const char *s, size_t len);

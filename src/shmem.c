@@ -9,6 +9,7 @@
 
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
 
 #include "shmem.h"
@@ -48,6 +49,7 @@ bp_shmem_startup(void)
 		BpSharedState->lock = &(GetNamedLWLockTranche(BP_LWLOCK_TRANCHE))->lock;
 		SpinLockInit(&BpSharedState->mutex);
 		pg_atomic_init_u32(&BpSharedState->orphan_exits, 0);
+		pg_atomic_init_u32(&BpSharedState->drop_pid, 0);
 		BpSharedState->nslots = max_worker_processes;
 		for (i = 0; i < BpSharedState->nslots; i++)
 		{
@@ -81,6 +83,8 @@ bp_slot_phase_name(BpSlotPhase phase)
 			return "analysing";
 		case BP_SLOT_STORING:
 			return "storing";
+		case BP_SLOT_COMMITTING:
+			return "committing";
 	}
 	return "unknown";
 }
@@ -106,4 +110,17 @@ bp_slot_release(int slotno, uint32 generation)
 	}
 	LWLockRelease(BpSharedState->lock);
 	return left_job;
+}
+
+/* Whether a live backend runs DROP EXTENSION bookparse (see utility_hook.c). */
+bool
+bp_drop_in_progress(void)
+{
+	uint32		pid;
+
+	if (BpSharedState == NULL)
+		return false;
+	pid = pg_atomic_read_u32(&BpSharedState->drop_pid);
+	/* a dropper that died without clearing it does not count */
+	return pid != 0 && BackendPidGetProc((int) pid) != NULL;
 }

@@ -33,7 +33,9 @@ typedef enum BpSlotPhase
 	BP_SLOT_INFLATING,
 	BP_SLOT_PARSING,
 	BP_SLOT_ANALYSING,
-	BP_SLOT_STORING				/* parse done, results being written */
+	BP_SLOT_STORING,			/* parse done, results being written */
+	BP_SLOT_COMMITTING			/* results written, being committed: too
+								 * late for bookparse.cancel() */
 } BpSlotPhase;
 
 /* One worker's slot. */
@@ -67,6 +69,8 @@ typedef struct BpShared
 	pid_t		launcher_pid;
 	Latch	   *launcher_latch;
 	pg_atomic_uint32 orphan_exits;	/* workers that exited with a job */
+	pg_atomic_uint32 drop_pid;	/* a backend running DROP EXTENSION
+								 * bookparse: no worker may run, 0 = none */
 	uint32		connect_failures;	/* launcher starts that did not connect */
 	int			nslots;
 	BpWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
@@ -98,6 +102,12 @@ extern void bp_shmem_startup(void);
 extern const char *bp_slot_phase_name(BpSlotPhase phase);
 
 /*
+ * Whether a live backend runs DROP EXTENSION bookparse: workers stop their
+ * job (it is put back) and exit, and the launcher starts none.
+ */
+extern bool bp_drop_in_progress(void);
+
+/*
  * Free a slot reserved for the given generation (a no-op when it was
  * reused meanwhile); returns whether it still named a job.
  */
@@ -107,6 +117,11 @@ extern bool bp_slot_release(int slotno, uint32 generation);
 
 /* Entry point of a dynamic parse worker (bgw_function_name). */
 extern PGDLLEXPORT void bp_worker_main(Datum main_arg);
+
+/* ---- utility_hook.c ---- */
+
+/* Install the ProcessUtility hook that stops the workers before a drop. */
+extern void bp_utility_hook_init(void);
 
 /* ---- launcher.c ---- */
 

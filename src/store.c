@@ -161,13 +161,19 @@ delete_old_results(int64 book_id)
 /* Most bytes held while storing the current book (model + one row). */
 static size_t store_peak;
 
+/* The job run whose book is being stored (its progress hook, stop checks). */
+static BpJobRun *store_run;
+
 /*
  * Count the row about to be written: the parsed book still held plus the
- * PostgreSQL memory of the row must stay within bookparse.work_mem.
+ * PostgreSQL memory of the row must stay within bookparse.work_mem.  Also
+ * reports progress to the run; false when the run must stop (cancel(),
+ * job_timeout, shutdown: run->stop says which), and nothing more is
+ * written.
  */
-static void
+static bool
 note_row_memory(const bp_book *book, MemoryContext rowcxt, const char *what,
-				int number)
+				int number, int total)
 {
 	size_t		held = book->held_memory +
 		(size_t) MemoryContextMemAllocated(rowcxt, true);
@@ -175,6 +181,8 @@ note_row_memory(const bp_book *book, MemoryContext rowcxt, const char *what,
 	if (held > store_peak)
 		store_peak = held;
 	bp_pg_check_memory(held, what, number);
+	return bp_job_progress(store_run, BP_PHASE_DONE, (size_t) number,
+						   (size_t) total, held);
 }
 
 /* Insert the chapters of a book, one prepared INSERT each. */
@@ -223,7 +231,12 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 		values[10] = Int64GetDatum(ch->counts.characters);
 		values[11] = Int64GetDatum(ch->counts.paragraphs);
 
-		note_row_memory(book, rowcxt, "storing chapter", i + 1);
+		if (!note_row_memory(book, rowcxt, "storing chapter", i + 1,
+							 book->nchapters))
+		{
+			MemoryContextSwitchTo(old);
+			return;
+		}
 		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -279,7 +292,12 @@ insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 			nulls[4] = 'n';
 		values[5] = BoolGetDatum(a->is_cover);
 
-		note_row_memory(book, rowcxt, "storing asset", i + 1);
+		if (!note_row_memory(book, rowcxt, "storing asset", i + 1,
+							 book->nassets))
+		{
+			MemoryContextSwitchTo(old);
+			return;
+		}
 		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -334,21 +352,28 @@ update_book_row(int64 book_id, const bp_book *book, const char *status)
 /*
  * Replace the stored results of a book with a parsed model: chapters,
  * assets, metadata columns, metadata jsonb, statistics and status.
- * Returns the most bytes held while storing (see note_row_memory).
+ * Returns the most bytes held while storing (see note_row_memory).  Stops
+ * early, with run->stop set, when the run is asked to stop: the caller
+ * then rolls the subtransaction back.
  */
 size_t
-bp_store_book(int64 book_id, const bp_book *book, const char *status)
+bp_store_book(int64 book_id, const bp_book *book, const char *status,
+			  BpJobRun *run)
 {
 	MemoryContext rowcxt;
 
 	store_peak = book->held_memory;
+	store_run = run;
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 								   "bookparse store row",
 								   ALLOCSET_DEFAULT_SIZES);
 	delete_old_results(book_id);
 	insert_chapters(book_id, book, rowcxt);
-	insert_assets(book_id, book, rowcxt);
-	update_book_row(book_id, book, status);
+	if (run->stop == BP_STOP_NONE)
+		insert_assets(book_id, book, rowcxt);
+	if (run->stop == BP_STOP_NONE)
+		update_book_row(book_id, book, status);
 	MemoryContextDelete(rowcxt);
+	store_run = NULL;
 	return store_peak;
 }

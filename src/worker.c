@@ -15,20 +15,30 @@
  *	  parse the progress hook sees ProcDiePending, stops the parse with
  *	  BP_STOP_SHUTDOWN and holds the exit back (clears ProcDiePending,
  *	  remembers it in bp_die_deferred) so that bp_queue_execute can put the
- *	  job back to 'queued' without counting the attempt; once that commits,
- *	  the worker raises the exit again and ends.  A second SIGTERM while
- *	  the outcome is written is not held back.  A SIGTERM anywhere else
- *	  ends the process at the next CHECK_FOR_INTERRUPTS; a job it was
- *	  running stays 'running' under a dead pid, and the worker's exit bumps
- *	  BpShared->orphan_exits so that the launcher runs
+ *	  job back to 'queued' without counting the attempt; it does so with
+ *	  lock_timeout = BP_REQUEUE_LOCK_TIMEOUT_MS, so a client holding the
+ *	  book's row lock delays the exit by that much at most.  Once that
+ *	  commits, the worker raises the exit again and ends.  Interrupts are
+ *	  never held meanwhile: a second SIGTERM ends the process at once.  A
+ *	  SIGTERM anywhere else ends the process at the next
+ *	  CHECK_FOR_INTERRUPTS; a job it was running stays 'running', and the
+ *	  worker's exit bumps BpShared->orphan_exits so that the launcher runs
  *	  bp_queue_recover_orphans() at once (it also does so every 10 s and at
  *	  its start, which covers SIGKILL and crash restarts).
  *	- bookparse.cancel() sets the slot's cancel_job (bp_worker_cancel_job):
- *	  the hook stops the parse with BP_STOP_CANCELED.  SIGINT
- *	  (pg_cancel_backend) on a worker cancels its job the same way.
+ *	  the hook stops the parse, or the store, with BP_STOP_CANCELED; the
+ *	  store is rolled back and the job ends 'canceled'.  Once the results
+ *	  are written the worker seals the job (bp_job_seal: phase
+ *	  'committing') and cancel() no longer reaches it.  SIGINT
+ *	  (pg_cancel_backend) on a worker cancels its job the same way, also
+ *	  while it stores; between jobs it does nothing.
  *	- bookparse.job_timeout: the hook stops it with BP_STOP_TIMEOUT.
  *	- the launcher sets exit_requested when max_workers shrank: the worker
  *	  finishes its job and exits.
+ *	- DROP EXTENSION bookparse waits for the workers (utility_hook.c): the
+ *	  hook stops the job as for a shutdown (it is put back) and the worker
+ *	  exits.  A worker that finds the extension gone before its claim (or
+ *	  whose claim fails because the tables went away) exits quietly too.
  *
  *-------------------------------------------------------------------------
  */
@@ -39,6 +49,7 @@
 #endif
 
 #include "access/xact.h"
+#include "commands/extension.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -77,15 +88,16 @@ static bool bp_die_deferred = false;
 
 /* Wake-up requested in this transaction (sent at commit). */
 static bool bp_wake_pending = false;
-static bool bp_xact_callback_registered = false;
+static bool bp_wake_callback_registered = false;
 
 PG_FUNCTION_INFO_V1(bp_worker_slots);
 
 static void bp_worker_detach(int code, Datum arg);
+static bool bp_worker_claim(BpJob *job, bool *gone);
+static void bp_worker_run(const BpJob *job, int slotno);
 static void bp_slot_set_job(const BpJob *job, TimestampTz started_at);
 static void bp_slot_clear_job(int64 job_id);
 static bool bp_job_should_stop(BpJobRun *run);
-static void bp_wake_now(void);
 static void bp_wake_xact_callback(XactEvent event, void *arg);
 
 /* Entry point of a dynamic parse worker (bgw_function_name). */
@@ -133,8 +145,8 @@ bp_worker_main(Datum main_arg)
 	for (;;)
 	{
 		BpJob		job;
-		BpJobRun	run;
 		bool		claimed;
+		bool		gone = false;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -142,24 +154,24 @@ bp_worker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		if (pg_atomic_read_u32(&slot->exit_requested))
+		if (pg_atomic_read_u32(&slot->exit_requested) || bp_drop_in_progress())
 			break;
 
-		/* claim the next job in a short transaction of its own */
-		memset(&job, 0, sizeof(job));
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "bookparse: claiming a job");
-		claimed = bp_queue_claim(&job);
-		PopActiveSnapshot();
-		CommitTransactionCommand();
+		claimed = bp_worker_claim(&job, &gone);
+		if (gone)
+		{
+			ereport(LOG,
+					(errmsg("bookparse worker: extension \"bookparse\" was dropped; exiting")));
+			break;
+		}
 
 		if (!claimed)
 		{
 			long		idle_ms;
 			long		timeout_ms = (long) BP_IDLE_NAPTIMES * bp_guc_naptime_ms;
 
+			/* a query cancel between jobs has nothing to stop */
+			QueryCancelPending = false;
 			pgstat_report_activity(STATE_IDLE, NULL);
 			pgstat_report_stat(false);
 			idle_ms = TimestampDifferenceMilliseconds(idle_since,
@@ -174,33 +186,7 @@ bp_worker_main(Datum main_arg)
 			continue;
 		}
 
-		/* run it in a transaction of its own */
-		memset(&run, 0, sizeof(run));
-		run.job = job;
-		run.started_at = GetCurrentTimestamp();
-		run.deadline = bp_guc_job_timeout_ms > 0 ?
-			TimestampTzPlusMilliseconds(run.started_at, bp_guc_job_timeout_ms) : 0;
-		run.slot = slotno;
-		run.stop = BP_STOP_NONE;
-		run.peak_memory = 0;
-		bp_slot_set_job(&job, run.started_at);
-
-		{
-			char		activity[128];
-
-			snprintf(activity, sizeof(activity),
-					 "bookparse: job " INT64_FORMAT " book " INT64_FORMAT " attempt %d",
-					 job.job_id, job.book_id, job.attempts);
-			SetCurrentStatementStartTimestamp();
-			StartTransactionCommand();
-			PushActiveSnapshot(GetTransactionSnapshot());
-			pgstat_report_activity(STATE_RUNNING, activity);
-		}
-		bp_queue_execute(&run);
-		if (ActiveSnapshotSet())
-			PopActiveSnapshot();
-		CommitTransactionCommand();
-		bp_slot_clear_job(job.job_id);
+		bp_worker_run(&job, slotno);
 
 		/* a SIGTERM during the run ends the process here */
 		if (bp_die_deferred)
@@ -209,6 +195,8 @@ bp_worker_main(Datum main_arg)
 			ProcDiePending = true;
 			InterruptPending = true;
 		}
+		/* a query cancel that came after the job was done: nothing to stop */
+		QueryCancelPending = false;
 		CHECK_FOR_INTERRUPTS();
 		pgstat_report_stat(false);
 #ifdef __GLIBC__
@@ -219,6 +207,87 @@ bp_worker_main(Datum main_arg)
 	}
 
 	proc_exit(0);
+}
+
+/*
+ * Claim the next job in a short transaction of its own; false when there
+ * is none.  *gone is set (and false returned) when the extension was
+ * dropped: before the claim, or under it (its tables vanished).  A query
+ * cancel meanwhile waits: it has no job to stop yet.
+ */
+static bool
+bp_worker_claim(BpJob *job, bool *gone)
+{
+	volatile bool claimed = false;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	memset(job, 0, sizeof(*job));
+	HOLD_CANCEL_INTERRUPTS();
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (!OidIsValid(get_extension_oid("bookparse", true)))
+			*gone = true;
+		else
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, "bookparse: claiming a job");
+			claimed = bp_queue_claim(job);
+			PopActiveSnapshot();
+		}
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* the extension dropped under the claim: not an error */
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		if (bp_extension_exists())
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		*gone = true;
+		claimed = false;
+	}
+	PG_END_TRY();
+	RESUME_CANCEL_INTERRUPTS();
+	MemoryContextSwitchTo(cxt);
+	return claimed;
+}
+
+/* Run a claimed job in a transaction of its own, shown in this slot. */
+static void
+bp_worker_run(const BpJob *job, int slotno)
+{
+	BpJobRun	run;
+	char		activity[128];
+
+	memset(&run, 0, sizeof(run));
+	run.job = *job;
+	run.started_at = GetCurrentTimestamp();
+	run.deadline = bp_guc_job_timeout_ms > 0 ?
+		TimestampTzPlusMilliseconds(run.started_at, bp_guc_job_timeout_ms) : 0;
+	run.slot = slotno;
+	run.stop = BP_STOP_NONE;
+	run.peak_memory = 0;
+	bp_slot_set_job(job, run.started_at);
+
+	snprintf(activity, sizeof(activity),
+			 "bookparse: job " INT64_FORMAT " book " INT64_FORMAT " attempt %d",
+			 job->job_id, job->book_id, job->attempts);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, activity);
+	bp_queue_execute(&run);
+	if (ActiveSnapshotSet())
+		PopActiveSnapshot();
+	CommitTransactionCommand();
+	bp_slot_clear_job(job->job_id);
 }
 
 /* before_shmem_exit: free the slot; note it if a job was left running. */
@@ -291,6 +360,12 @@ bp_job_should_stop(BpJobRun *run)
 		/* let bp_queue_execute requeue the job before the worker exits */
 		ProcDiePending = false;
 		bp_die_deferred = true;
+		run->stop = BP_STOP_SHUTDOWN;
+		return true;
+	}
+	if (in_worker && bp_drop_in_progress())
+	{
+		/* DROP EXTENSION waits for the workers: put the job back, exit */
 		run->stop = BP_STOP_SHUTDOWN;
 		return true;
 	}
@@ -407,34 +482,37 @@ bp_job_progress(void *arg, bp_phase phase, size_t done, size_t total,
 }
 
 /*
- * Show a phase name ("storing", ...) in this worker's slot; a no-op outside
- * a parse worker or for an unknown name.
+ * Whether a run that stored its book may commit: false when it must stop
+ * (run->stop says why).  In a worker, the check and the switch to phase
+ * 'committing' happen under the slot's mutex, so that a concurrent
+ * bookparse.cancel() either stops the job or is told it came too late.
  */
-void
-bp_worker_set_phase(const char *phase)
+bool
+bp_job_seal(BpJobRun *run)
 {
 	BpWorkerSlot *slot;
-	BpSlotPhase p;
+	bool		sealed = true;
 
-	if (BpSharedState == NULL || MySlotNo < 0 || phase == NULL)
-		return;
-	for (p = BP_SLOT_IDLE; p <= BP_SLOT_STORING; p++)
-	{
-		if (strcmp(bp_slot_phase_name(p), phase) == 0)
-			break;
-	}
-	if (p > BP_SLOT_STORING)
-		return;
-	slot = &BpSharedState->slots[MySlotNo];
+	if (bp_job_should_stop(run))
+		return false;
+	if (run->slot < 0 || run->slot != MySlotNo || BpSharedState == NULL)
+		return true;
+	slot = &BpSharedState->slots[run->slot];
 	SpinLockAcquire(&slot->mutex);
-	if (slot->job_id != 0)
-		slot->phase = p;
+	if (pg_atomic_read_u64(&slot->cancel_job) == (uint64) run->job.job_id)
+	{
+		run->stop = BP_STOP_CANCELED;
+		sealed = false;
+	}
+	else
+		slot->phase = BP_SLOT_COMMITTING;
 	SpinLockRelease(&slot->mutex);
+	return sealed;
 }
 
-/* Set the launcher's latch and those of idle workers. */
-static void
-bp_wake_now(void)
+/* Set the launcher's latch and those of idle workers; no-op if absent. */
+void
+bp_wake_workers(void)
 {
 	Latch	   *latch;
 	int			i;
@@ -472,11 +550,13 @@ bp_wake_xact_callback(XactEvent event, void *arg)
 			if (bp_wake_pending)
 			{
 				bp_wake_pending = false;
-				bp_wake_now();
+				bp_wake_workers();
 			}
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* prepared: the jobs show at COMMIT PREPARED; workers poll */
 			bp_wake_pending = false;
 			break;
 		default:
@@ -485,57 +565,59 @@ bp_wake_xact_callback(XactEvent event, void *arg)
 }
 
 /*
- * Wake the launcher/workers now (after submit/reparse); no-op if absent.
- * Inside a transaction the wake-up waits for its commit (a worker woken
- * earlier would not see the new job) and is dropped on abort.
+ * Wake the workers when this transaction commits (submit, reparse,
+ * retry_failed queued work a worker woken earlier would not see).
  */
 void
-bp_wake_workers(void)
+bp_wake_at_commit(void)
 {
 	if (BpSharedState == NULL)
 		return;
-	if (!IsTransactionState())
-	{
-		bp_wake_now();
-		return;
-	}
-	if (!bp_xact_callback_registered)
+	if (!bp_wake_callback_registered)
 	{
 		RegisterXactCallback(bp_wake_xact_callback, NULL);
-		bp_xact_callback_registered = true;
+		bp_wake_callback_registered = true;
 	}
 	bp_wake_pending = true;
 }
 
-/* Ask the worker running this job to stop; false if no worker runs it. */
+/*
+ * Ask the worker running this job to stop it; false if no worker runs it
+ * or the worker is committing its results already (bp_job_seal).
+ */
 bool
 bp_worker_cancel_job(int64 job_id)
 {
 	int			i;
-	bool		found = false;
 
 	if (BpSharedState == NULL || job_id <= 0)
 		return false;
-	for (i = 0; i < BpSharedState->nslots && !found; i++)
+	for (i = 0; i < BpSharedState->nslots; i++)
 	{
 		BpWorkerSlot *slot = &BpSharedState->slots[i];
 		Latch	   *latch = NULL;
+		bool		found = false;
+		bool		sent = false;
 
+		/* under the slot's mutex, so that bp_job_seal sees it or we see it */
 		SpinLockAcquire(&slot->mutex);
 		if (slot->pid != 0 && slot->job_id == job_id)
 		{
 			found = true;
-			latch = slot->latch;
+			if (slot->phase != BP_SLOT_COMMITTING)
+			{
+				pg_atomic_write_u64(&slot->cancel_job, (uint64) job_id);
+				latch = slot->latch;
+				sent = true;
+			}
 		}
 		SpinLockRelease(&slot->mutex);
+		if (latch)
+			SetLatch(latch);
 		if (found)
-		{
-			pg_atomic_write_u64(&slot->cancel_job, (uint64) job_id);
-			if (latch)
-				SetLatch(latch);
-		}
+			return sent;
 	}
-	return found;
+	return false;
 }
 
 /*
