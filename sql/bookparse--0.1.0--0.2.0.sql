@@ -1,0 +1,205 @@
+/* bookparse--0.1.0--0.2.0.sql: upgrade of the bookparse extension from 0.1.0 */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION bookparse UPDATE TO '0.2.0'" to load this file. \quit
+
+-- A fresh CREATE EXTENSION bookparse runs bookparse--0.1.0.sql and then this
+-- script, so both paths end in the same schema (test/t/014_upgrade.pl
+-- compares them).  0.1.0 is released: its script never changes; every
+-- schema change from now on goes into an upgrade script like this one.
+
+-- ==== volatility (docs/sql.md, "Volatility") ====
+--
+-- parse() and parse_chapters() are not IMMUTABLE: whether they raise
+-- limit_exceeded depends on bookparse.work_mem and bookparse.max_work_mem,
+-- and their word and sentence counts on the ICU version the server links.
+-- STABLE says what is true: same result within one statement.
+-- detect_format() and describe_format() look only at the bytes with
+-- bookparse's own code (no ICU, no settings, no allocation): they stay
+-- IMMUTABLE, like any function whose answer can change only with a new
+-- version of the extension.
+
+-- An index or generated column built on parse() or parse_chapters() (legal
+-- while they were IMMUTABLE) keeps working, but PostgreSQL would refuse to
+-- create it again (a dump could not be restored): name such objects.
+DO $$
+DECLARE
+	objs text;
+BEGIN
+	SELECT pg_catalog.string_agg(DISTINCT
+			pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), '; ')
+	  INTO objs
+	  FROM pg_catalog.pg_depend d
+	 WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+	   AND d.refobjid IN ('bookparse.parse(bytea, text)'::pg_catalog.regprocedure,
+						  'bookparse.parse_chapters(bytea, text)'::pg_catalog.regprocedure)
+	   AND d.deptype = 'n'
+	   AND (
+			-- index expressions and predicates
+			(d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+			 AND EXISTS (SELECT FROM pg_catalog.pg_class c
+						  WHERE c.oid = d.objid AND c.relkind IN ('i', 'I')))
+			-- generated columns
+			OR (d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+				AND EXISTS (SELECT FROM pg_catalog.pg_attrdef ad
+							  JOIN pg_catalog.pg_attribute a
+								ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+							 WHERE ad.oid = d.objid AND a.attgenerated <> '')));
+	IF objs IS NOT NULL THEN
+		RAISE WARNING 'bookparse.parse() and bookparse.parse_chapters() are now STABLE, not IMMUTABLE; these objects use them where PostgreSQL requires IMMUTABLE functions: %', objs
+			USING HINT = 'They keep working, but a dump of them will not restore: store the parse results in columns instead, or wrap the call in your own IMMUTABLE function (see "Volatility" in bookparse''s docs/sql.md).';
+	END IF;
+END
+$$;
+
+ALTER FUNCTION bookparse.parse(bytea, text) STABLE;
+ALTER FUNCTION bookparse.parse_chapters(bytea, text) STABLE;
+
+-- ==== pg_monitor (docs/operations.md, "Monitoring") ====
+--
+-- 0.1.0 granted bookparse.workers to pg_monitor but not USAGE on the
+-- schema, so the grant was useless.  Monitoring roles now read the workers
+-- and the whole queue's numbers: bookparse.status (a security_invoker view)
+-- over the columns of book and job that say where each book and job
+-- stands, never a book's content, title, file name or error message.
+GRANT USAGE ON SCHEMA bookparse TO pg_monitor;
+GRANT SELECT ON bookparse.status, bookparse.queue_state TO pg_monitor;
+GRANT SELECT (id, format, byte_size, status, error_code, submitted_at,
+			  parsed_at)
+	ON bookparse.book TO pg_monitor;
+GRANT SELECT (id, book_id, state, priority, attempts, run_after, enqueued_at,
+			  started_at, finished_at, worker_pid, error_code, duration_ms,
+			  peak_memory_bytes)
+	ON bookparse.job TO pg_monitor;
+-- every book's row (of those columns) to a monitoring role that is not a
+-- tenant: a writer that is also in pg_monitor still sees only its own
+-- books, as it would as a reader; jobs follow their book (job_book)
+CREATE POLICY book_monitor ON bookparse.book FOR SELECT TO pg_monitor
+	USING (NOT pg_catalog.pg_has_role(current_user, 'bookparse_writer', 'MEMBER'));
+
+-- ==== comments: \dt+, \d+, \df+ and \dv+ say what everything is ====
+
+COMMENT ON SCHEMA bookparse IS
+'bookparse: e-book parsing functions, the parse queue and its stored results';
+
+COMMENT ON FUNCTION bookparse.parse(bytea, text) IS
+'Parse an e-book (EPUB 2/3, FB2, FB2.zip, plain text) into its model as jsonb; filename only names the book in errors.  STABLE: limits depend on bookparse.work_mem, counts on ICU';
+COMMENT ON FUNCTION bookparse.parse_chapters(bytea, text) IS
+'Parse an e-book into its chapters: number, title, depth, source, plain text, sanitized HTML and counts.  STABLE: limits depend on bookparse.work_mem, counts on ICU';
+
+COMMENT ON FUNCTION bookparse.submit(bytea, text, integer) IS
+'Store a book and queue it for parsing; returns the book id (workers start when the transaction commits)';
+COMMENT ON FUNCTION bookparse.reparse(bigint, integer) IS
+'Queue a stored book again (or raise the priority of its queued job); returns the job id';
+COMMENT ON FUNCTION bookparse.cancel(bigint) IS
+'Cancel a book''s queued jobs and stop its running one; returns whether anything was canceled';
+COMMENT ON FUNCTION bookparse.wait(bigint, interval) IS
+'Wait until a book is no longer queued or parsing (at most timeout; NULL = no limit) and return its status; NULL for an unknown book';
+COMMENT ON FUNCTION bookparse.run_queue(integer, interval) IS
+'Parse queued books in this session and transaction (without workers), up to max_jobs books or max_time; returns how many jobs ran';
+
+-- ---- bookparse.book ----
+COMMENT ON TABLE bookparse.book IS
+'One row per stored book: its bytes, where it stands in the queue, its parsed metadata and statistics';
+COMMENT ON COLUMN bookparse.book.id IS 'Book id, returned by bookparse.submit()';
+COMMENT ON COLUMN bookparse.book.filename IS 'File name given to submit() (may be NULL); names the book in errors';
+COMMENT ON COLUMN bookparse.book.content IS 'The book''s bytes';
+COMMENT ON COLUMN bookparse.book.content_sha256 IS 'sha256(content), indexed, to find duplicates';
+COMMENT ON COLUMN bookparse.book.byte_size IS 'octet_length(content)';
+COMMENT ON COLUMN bookparse.book.format IS 'At submit the detected family (epub, fb2, fb2.zip, txt; NULL if not a book), once parsed the precise format (epub2, epub3, ...)';
+COMMENT ON COLUMN bookparse.book.status IS 'queued, parsing, parsed or failed';
+COMMENT ON COLUMN bookparse.book.error IS 'Why the book failed (only while status = ''failed'')';
+COMMENT ON COLUMN bookparse.book.error_code IS 'Stable code of the failure: not_a_book, limit_exceeded, timeout, ... (only while status = ''failed''; docs/queue.md)';
+COMMENT ON COLUMN bookparse.book.title IS 'Title from the book''s metadata';
+COMMENT ON COLUMN bookparse.book.authors IS 'Creators without a role or with role aut; NULL if none';
+COMMENT ON COLUMN bookparse.book.language IS 'Language from the book''s metadata';
+COMMENT ON COLUMN bookparse.book.isbn IS 'ISBN from the book''s metadata';
+COMMENT ON COLUMN bookparse.book.publisher IS 'Publisher from the book''s metadata';
+COMMENT ON COLUMN bookparse.book.published IS 'Publication date as the book gives it';
+COMMENT ON COLUMN bookparse.book.description IS 'Description from the book''s metadata';
+COMMENT ON COLUMN bookparse.book.subjects IS 'EPUB subjects or FB2 genres; NULL if none';
+COMMENT ON COLUMN bookparse.book.series IS 'Series the book belongs to';
+COMMENT ON COLUMN bookparse.book.series_index IS 'Position in the series, as the book gives it';
+COMMENT ON COLUMN bookparse.book.metadata IS 'The whole model as bookparse.parse() returns it (metadata, toc, chapters with counts, assets without data, warnings, stats)';
+COMMENT ON COLUMN bookparse.book.words IS 'Words of all chapters';
+COMMENT ON COLUMN bookparse.book.sentences IS 'Sentences of all chapters';
+COMMENT ON COLUMN bookparse.book.chapters IS 'Number of chapters';
+COMMENT ON COLUMN bookparse.book.reading_minutes IS 'words / 200, rounded up';
+COMMENT ON COLUMN bookparse.book.submitted_at IS 'When the book was submitted';
+COMMENT ON COLUMN bookparse.book.parsed_at IS 'When the book was last parsed successfully';
+COMMENT ON COLUMN bookparse.book.submitted_by IS 'Role that submitted the book (current_user at submit()); row-level security shows a writer only its own books';
+
+-- ---- bookparse.chapter ----
+COMMENT ON TABLE bookparse.chapter IS
+'The chapters of a parsed book in reading order, with plain text, sanitized HTML and counts';
+COMMENT ON COLUMN bookparse.chapter.book_id IS 'The book (deleted with it)';
+COMMENT ON COLUMN bookparse.chapter.number IS '1-based position in reading order';
+COMMENT ON COLUMN bookparse.chapter.title IS 'Title from the table of contents or the chapter''s heading; NULL if none (FB2 sections without a title)';
+COMMENT ON COLUMN bookparse.chapter.depth IS '1 = top level; parts hold deeper chapters';
+COMMENT ON COLUMN bookparse.chapter.source IS 'href#fragment inside an EPUB, the section path of an FB2';
+COMMENT ON COLUMN bookparse.chapter.is_notes IS 'Whether the chapter is from an FB2 notes body';
+COMMENT ON COLUMN bookparse.chapter.text IS 'Plain text: paragraphs separated by a blank line';
+COMMENT ON COLUMN bookparse.chapter.html IS 'Sanitized HTML (a fixed set of tags; no scripts, styles, event attributes or foreign URLs)';
+COMMENT ON COLUMN bookparse.chapter.words IS 'Words (ICU word breaks)';
+COMMENT ON COLUMN bookparse.chapter.sentences IS 'Sentences (ICU sentence breaks)';
+COMMENT ON COLUMN bookparse.chapter.characters IS 'Unicode code points of the plain text (NFC), without the line breaks between paragraphs';
+COMMENT ON COLUMN bookparse.chapter.paragraphs IS 'Paragraphs, headings, list items and table rows';
+
+-- ---- bookparse.asset ----
+COMMENT ON TABLE bookparse.asset IS
+'Images and other assets of a parsed book';
+COMMENT ON COLUMN bookparse.asset.book_id IS 'The book (deleted with it)';
+COMMENT ON COLUMN bookparse.asset.href IS 'Path of the asset inside the book';
+COMMENT ON COLUMN bookparse.asset.media_type IS 'Media type, e.g. image/png';
+COMMENT ON COLUMN bookparse.asset.byte_size IS 'Size of the asset in bytes';
+COMMENT ON COLUMN bookparse.asset.data IS 'The asset''s bytes (storage EXTERNAL: images are compressed already)';
+COMMENT ON COLUMN bookparse.asset.is_cover IS 'Whether this is the book''s cover image';
+
+-- ---- bookparse.job ----
+COMMENT ON TABLE bookparse.job IS
+'The parse queue and its history: one row per parse request of a book';
+COMMENT ON COLUMN bookparse.job.id IS 'Job id, returned by bookparse.reparse()';
+COMMENT ON COLUMN bookparse.job.book_id IS 'The book to parse (deleted with it)';
+COMMENT ON COLUMN bookparse.job.state IS 'queued, running, done, failed or canceled';
+COMMENT ON COLUMN bookparse.job.priority IS 'Higher runs first (then older, then lower id)';
+COMMENT ON COLUMN bookparse.job.attempts IS 'Runs started so far';
+COMMENT ON COLUMN bookparse.job.run_after IS 'Not claimed before this time (retry backoff)';
+COMMENT ON COLUMN bookparse.job.enqueued_at IS 'When the job was queued';
+COMMENT ON COLUMN bookparse.job.started_at IS 'When the last run started';
+COMMENT ON COLUMN bookparse.job.finished_at IS 'When the job ended (done, failed, canceled); NULL while queued or running';
+COMMENT ON COLUMN bookparse.job.worker_pid IS 'Process that runs (ran) the job';
+COMMENT ON COLUMN bookparse.job.error IS 'The last error; kept on a job that is retried';
+COMMENT ON COLUMN bookparse.job.error_code IS 'Stable code of the last error (docs/queue.md, "Failures and retries")';
+COMMENT ON COLUMN bookparse.job.duration_ms IS 'Duration of the last run in milliseconds';
+COMMENT ON COLUMN bookparse.job.peak_memory_bytes IS 'Most memory the job held: the parse or storing its results, the larger (see bookparse.work_mem)';
+
+-- ---- bookparse.queue_state ----
+COMMENT ON TABLE bookparse.queue_state IS
+'One row: whether the queue is paused by bookparse.pause() (kept across restarts)';
+COMMENT ON COLUMN bookparse.queue_state.onerow IS 'Always true: keeps the table at one row';
+COMMENT ON COLUMN bookparse.queue_state.paused IS 'While true, workers and run_queue() take no new job';
+COMMENT ON COLUMN bookparse.queue_state.paused_at IS 'When pause() paused the queue';
+COMMENT ON COLUMN bookparse.queue_state.paused_by IS 'Role that paused the queue';
+
+-- ---- bookparse.status ----
+COMMENT ON VIEW bookparse.status IS
+'The queue at a glance, one row; security_invoker: each role counts the rows it may see';
+COMMENT ON COLUMN bookparse.status.queued IS 'Queued jobs';
+COMMENT ON COLUMN bookparse.status.running IS 'Running jobs';
+COMMENT ON COLUMN bookparse.status.parsed IS 'Parsed books';
+COMMENT ON COLUMN bookparse.status.failed IS 'Failed books';
+COMMENT ON COLUMN bookparse.status.oldest_queued_age IS 'Age of the oldest queued job; NULL if none';
+COMMENT ON COLUMN bookparse.status.parsed_last_hour IS 'Books parsed in the last hour';
+COMMENT ON COLUMN bookparse.status.paused IS 'Whether bookparse.pause() is in force';
+
+-- ---- bookparse.workers ----
+COMMENT ON VIEW bookparse.workers IS
+'One row per bookparse parse worker, read from shared memory in the spirit of pg_stat_progress_* (empty unless bookparse is in shared_preload_libraries)';
+COMMENT ON COLUMN bookparse.workers.slot IS 'Worker slot number';
+COMMENT ON COLUMN bookparse.workers.pid IS 'Process id (pg_stat_activity.backend_type = ''bookparse worker'')';
+COMMENT ON COLUMN bookparse.workers.job_id IS 'The job being run; NULL when idle';
+COMMENT ON COLUMN bookparse.workers.book_id IS 'The book being parsed; NULL when idle';
+COMMENT ON COLUMN bookparse.workers.phase IS 'idle, starting, reading, inflating, parsing, analysing or storing';
+COMMENT ON COLUMN bookparse.workers.progress IS '0-100: share of the input''s bytes processed';
+COMMENT ON COLUMN bookparse.workers.memory_bytes IS 'Parse memory the job holds now';
+COMMENT ON COLUMN bookparse.workers.started_at IS 'When the job started';
