@@ -344,7 +344,7 @@ classify_lines(const bp_scene_lists *lists, const char *lang,
 	return rc;
 }
 
-/* Print the scenes as TSV, a header line first. */
+/* Print the scenes as TSV, a header line first (excerpts hold no tab or newline). */
 static bool
 print_scenes(const bp_scene_set *set)
 {
@@ -359,7 +359,7 @@ print_scenes(const bp_scene_set *set)
 		if (printf("%d\t%d\t%s\t%.3f\t%s\t", s->chapter, s->paragraph,
 				   bp_scene_kind_name(s->kind), s->score,
 				   s->illustratable ? "yes" : "no") < 0 ||
-			!put_field(s->excerpt) || !put("\n", 1))
+			!put(s->excerpt, strlen(s->excerpt)) || !put("\n", 1))
 			return false;
 	}
 	return true;

@@ -70,18 +70,49 @@ typedef struct bp_scene_lang
 	uint8_t		prefixes[BP_SCENE_PREFIX_BITS / 8];
 } bp_scene_lang;
 
-/* Might a folded word have a stem in lang (is a prefix of it a stem)? */
+/* Is the bit of the first len bytes of s set (a stem or exact key may be s)? */
+static inline bool
+bp_scene_bit(const bp_scene_lang *lang, const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	uint32_t	b;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = bp_scene_prefix_step(h, (unsigned char) s[i]);
+	b = bp_scene_prefix_bit(h);
+	return (lang->prefixes[b / 8] & (1 << (b % 8))) != 0;
+}
+
+/*
+ * Characters a stemmer takes off a word at most, as far as the filter
+ * below is concerned: more only in rare words (English "-fulness",
+ * Russian "-вшегося"), which then count as in no list.
+ */
+#define BP_SCENE_MAX_SUFFIX	6
+
+/*
+ * Might a folded word have a stem in lang: is a prefix of it, shorter by
+ * at most BP_SCENE_MAX_SUFFIX characters, a stem?
+ */
 static inline bool
 bp_scene_may_have(const bp_scene_lang *lang, const char *w, size_t len)
 {
 	uint32_t	h = 2166136261u;
+	size_t		from = len;
+	int			chars = 0;
 	size_t		n;
 
+	while (from > 0 && chars < BP_SCENE_MAX_SUFFIX)
+		if ((w[--from] & 0xC0) != 0x80)
+			chars++;
 	for (n = 0; n < len; n++)
 	{
 		uint32_t	b;
 
 		h = bp_scene_prefix_step(h, (unsigned char) w[n]);
+		if (n + 1 < from)
+			continue;
 		b = bp_scene_prefix_bit(h);
 		if (lang->prefixes[b / 8] & (1 << (b % 8)))
 			return true;
@@ -147,12 +178,13 @@ extern bool bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,
 extern void bp_scene_scanner_end(bp_scene_scanner *sc);
 
 /*
- * The weights of the word [s, s+len) (surface form): its stem's entry, or
- * NULL when the word is in no list.  NULL with ctx failed when out of
+ * The weights of the word [s, s+len) (surface form; avail >= len bytes may
+ * be read from s): its stem's entry, or NULL when the word is in no list.  NULL with ctx failed when out of
  * memory.
  */
 extern const bp_scene_entry *bp_scene_word(bp_scene_scanner *sc,
-										   const char *s, size_t len);
+										   const char *s, size_t len,
+										   size_t avail);
 
 /* ---- bp_scene_scan.c: one pass over a paragraph ---- */
 

@@ -33,38 +33,43 @@ book_language(const bp_book *book, const bp_scene_lists *lists)
 								  longest->text_len);
 }
 
-/* An excerpt of [s, s+len): at most EXCERPT_CHARS characters, cut between words. */
+/*
+ * An excerpt of [s, s+len): at most EXCERPT_CHARS characters, cut between
+ * words, on one line (tabs and line breaks become spaces).
+ */
 static char *
 excerpt(bp_ctx *ctx, const char *s, size_t len)
 {
 	size_t		i = 0;
 	size_t		cut = 0;		/* end of the last whole word that fits */
+	size_t		last = 0;		/* start of the 200th character */
 	int			chars = 0;
 	char	   *out;
 	size_t		n;
 
-	while (i < len && chars < EXCERPT_CHARS)
+	/* chapter text is UTF-8: a character starts at each non-continuation byte */
+	for (i = 0; i < len; i++)
 	{
-		uint32_t	cp;
-		int			k = bp_utf8_decode((const unsigned char *) s + i, len - i, &cp);
-
-		if (k <= 0)
-			k = 1;
-		if ((s[i] == ' ' || s[i] == '\n') && chars < EXCERPT_CHARS - 1)
+		if (((unsigned char) s[i] & 0xC0) == 0x80)
+			continue;
+		if (chars == EXCERPT_CHARS)
+			break;
+		if (chars == EXCERPT_CHARS - 1)
+			last = i;
+		else if (s[i] == ' ' || s[i] == '\n')
 			cut = i;
-		i += (size_t) k;
 		chars++;
 	}
 	if (i >= len)
 		cut = len;				/* all of it fits */
 	else if (cut == 0)
-		cut = i;				/* one long word: cut inside it */
+		cut = last;				/* one long word: cut inside it */
 	out = bp_alloc(ctx, cut + 4);
 	if (out == NULL)
 		return NULL;
 	memcpy(out, s, cut);
 	for (n = 0; n < cut; n++)
-		if (out[n] == '\n' || out[n] == '\t')
+		if (out[n] == '\n' || out[n] == '\t' || out[n] == '\r')
 			out[n] = ' ';
 	if (cut < len)
 		memcpy(out + cut, "\xE2\x80\xA6", 3);	/* … */

@@ -231,8 +231,7 @@ table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
 		if (e->stem == NULL)
 			return false;
 		lang->nstems++;
-		if (stem[0] != BP_SCENE_EXACT)
-			mark_prefix(lang, stem, len);
+		mark_prefix(lang, stem, len);	/* an exact key too: "=word" */
 		if (stem[0] != BP_SCENE_EXACT && len > 1 && len < BP_SCENE_MAX_WORD &&
 			stem[len - 1] == 'i')
 		{

@@ -33,6 +33,7 @@ typedef struct scan_state
 	int			open;			/* its index */
 	int			quote;			/* 0, or the code point that closes it */
 	bool		dash_speech;	/* the paragraph opens with a dash */
+	const char *end;			/* of the paragraph */
 } scan_state;
 
 /* The code point at s[*i] (any byte of invalid UTF-8 is U+FFFD). */
@@ -87,7 +88,7 @@ add_word(scan_state *st, const char *s, size_t len)
 		st->f->speech_words++;	/* words in speech are not weighed */
 		return true;
 	}
-	e = bp_scene_word(st->sc, s, len);
+	e = bp_scene_word(st->sc, s, len, (size_t) (st->end - s));
 	if (e == NULL && bp_failed(st->sc->ctx))
 		return false;
 	cur->words++;
@@ -289,6 +290,7 @@ bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
 	st.sc = sc;
 	st.f = f;
 	st.cur = &f->sentences[0];
+	st.end = s + len;
 	f->bytes = len;
 	opening(&st, s, len);
 

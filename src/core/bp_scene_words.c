@@ -16,16 +16,16 @@
 #include "bp_scene.h"
 #include "bp_text_int.h"
 
-#define CACHE_FIRST		4096	/* slots at first */
+#define CACHE_FIRST		16384	/* slots at first */
 #define CACHE_MAX		(1 << 17)	/* slots at most; then no more caching */
 
 /* One cached surface form. */
 typedef struct cache_slot
 {
-	uint32_t	hash;
-	uint32_t	len;			/* 0: empty */
-	const char *key;			/* in the arena */
-	const bp_scene_entry *entry;	/* NULL: in no list */
+	uint64_t	head;			/* its first 8 bytes, zero-padded */
+	uint32_t	key;			/* offset of the form in the arena */
+	uint16_t	len;			/* 0: empty */
+	int32_t		entry;			/* index in the language's table, or -1 */
 } cache_slot;
 
 struct bp_scene_cache
@@ -33,10 +33,7 @@ struct bp_scene_cache
 	cache_slot *slots;
 	uint32_t	mask;
 	uint32_t	used;
-	char	   *blocks;			/* newest block of keys; each block starts
-								 * with a pointer to the one before */
-	char	   *block;			/* free space in the newest block */
-	size_t		block_left;
+	bp_buf		arena;			/* the forms, one after another */
 };
 
 /* Start a scanner for lang; false (ctx failed) when out of memory. */
@@ -63,6 +60,7 @@ bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,
 	sc->cache->slots = bp_alloc0(ctx, CACHE_FIRST * sizeof(cache_slot));
 	if (sc->cache->slots == NULL)
 		return false;
+	bp_buf_init(&sc->cache->arena, ctx);
 	sc->cache->mask = CACHE_FIRST - 1;
 	return true;
 }
@@ -76,50 +74,45 @@ bp_scene_scanner_end(bp_scene_scanner *sc)
 	sc->stemmer = NULL;
 	if (sc->cache)
 	{
-		bp_scene_cache *c = sc->cache;
-		char	   *b = c->blocks;
-
-		while (b)
-		{
-			char	   *next;
-
-			memcpy(&next, b, sizeof(next));
-			bp_free(sc->ctx, b);
-			b = next;
-		}
-		if (c->slots)
-			bp_free(sc->ctx, c->slots);
-		bp_free(sc->ctx, c);
+		bp_buf_free(&sc->cache->arena);
+		if (sc->cache->slots)
+			bp_free(sc->ctx, sc->cache->slots);
+		bp_free(sc->ctx, sc->cache);
 	}
 	sc->cache = NULL;
 	bp_text_cleanup(sc->ctx);
 	sc->classes = NULL;
 }
 
-/* Copy a key into the arena; NULL (ctx failed) when out of memory. */
-static const char *
-arena_put(bp_scene_scanner *sc, const char *s, size_t len)
+/*
+ * The first 8 bytes of a word of len bytes as a number, zero-padded; avail
+ * bytes may be read from s (one load when there are 8).
+ */
+static inline uint64_t
+word_head(const char *s, size_t len, size_t avail)
 {
-	bp_scene_cache *c = sc->cache;
-	char	   *p;
+	uint64_t	v = 0;
+	size_t		i;
 
-	if (c->block_left < len)
+	if (avail >= 8)
 	{
-		size_t		size = 16384;
-		char	   *b = bp_alloc(sc->ctx, size);
-
-		if (b == NULL)
-			return NULL;
-		memcpy(b, &c->blocks, sizeof(char *));
-		c->blocks = b;
-		c->block = b + sizeof(char *);
-		c->block_left = size - sizeof(char *);
+		memcpy(&v, s, 8);
+		if (len < 8)
+			v &= (UINT64_C(1) << (8 * len)) - 1;	/* little-endian */
+		return v;
 	}
-	p = c->block;
-	memcpy(p, s, len);
-	c->block += len;
-	c->block_left -= len;
-	return p;
+	for (i = 0; i < len && i < 8; i++)
+		v |= (uint64_t) (unsigned char) s[i] << (8 * i);
+	return v;
+}
+
+/* Hash of a word from its head and length (and the bytes past 8). */
+static inline uint32_t
+word_hash(uint64_t head, const char *s, size_t len)
+{
+	uint64_t	v = (head ^ ((uint64_t) len << 58)) * UINT64_C(0x9E3779B97F4A7C15);
+
+	return (uint32_t) (v >> 32) ^ (len > 8 ? bp_scene_hash(s + 8, len - 8) : 0);
 }
 
 /* Double the cache's slots; false (ctx failed) when out of memory. */
@@ -135,14 +128,15 @@ cache_grow(bp_scene_scanner *sc)
 		return false;
 	for (i = 0; i <= c->mask; i++)
 	{
+		const cache_slot *o = &c->slots[i];
 		uint32_t	j;
 
-		if (c->slots[i].len == 0)
+		if (o->len == 0)
 			continue;
-		j = c->slots[i].hash & (size - 1);
+		j = word_hash(o->head, c->arena.data + o->key, o->len) & (size - 1);
 		while (s[j].len)
 			j = (j + 1) & (size - 1);
-		s[j] = c->slots[i];
+		s[j] = *o;
 	}
 	bp_free(sc->ctx, c->slots);
 	c->slots = s;
@@ -163,8 +157,8 @@ lookup(bp_scene_scanner *sc, const char *s, size_t len)
 					   &flen))
 		return NULL;
 	folded[0] = BP_SCENE_EXACT;
-	e = bp_scene_find(sc->lang, folded, flen + 1);
-	if (e != NULL)
+	if (bp_scene_bit(sc->lang, folded, flen + 1) &&
+		(e = bp_scene_find(sc->lang, folded, flen + 1)) != NULL)
 		return e;
 	if (!bp_scene_may_have(sc->lang, folded + 1, flen))
 		return NULL;
@@ -176,51 +170,29 @@ lookup(bp_scene_scanner *sc, const char *s, size_t len)
 						 (size_t) sb_stemmer_length(sc->stemmer));
 }
 
-/* Hash of a surface word: its first 8 bytes at once, FNV-1a for the rest. */
-static inline uint32_t
-word_hash(const char *s, size_t len)
-{
-	uint64_t	v = len;
-	size_t		i;
-	size_t		n = len < 8 ? len : 8;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t) (unsigned char) s[i] << (8 * i);
-	v ^= len << 59;
-	v *= 0x9E3779B97F4A7C15ull;
-	return (uint32_t) (v >> 32) ^ (len > 8 ? bp_scene_hash(s + 8, len - 8) : 0);
-}
-
-/* Are the len bytes at a and b the same?  (Words are short: no call.) */
-static inline bool
-same_bytes(const char *a, const char *b, size_t len)
-{
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
-/* The weights of the word [s, s+len), through the cache. */
+/*
+ * The weights of the word [s, s+len), through the cache; avail bytes may
+ * be read from s (at least len).
+ */
 const bp_scene_entry *
-bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len)
+bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len, size_t avail)
 {
 	bp_scene_cache *c = sc->cache;
-	uint32_t	h;
+	uint64_t	head;
 	uint32_t	i;
 	const bp_scene_entry *e;
 
 	if (c == NULL || len == 0 || len >= BP_SCENE_MAX_WORD)
 		return NULL;
-	h = word_hash(s, len);
-	i = h & c->mask;
+	head = word_head(s, len, avail);
+	i = word_hash(head, s, len) & c->mask;
 	while (c->slots[i].len)
 	{
-		if (c->slots[i].hash == h && c->slots[i].len == len &&
-			same_bytes(c->slots[i].key, s, len))
-			return c->slots[i].entry;
+		if (c->slots[i].head == head && c->slots[i].len == len &&
+			(len <= 8 ||
+			 memcmp(c->arena.data + c->slots[i].key + 8, s + 8, len - 8) == 0))
+			return c->slots[i].entry < 0 ? NULL :
+				&sc->lang->table[c->slots[i].entry];
 		i = (i + 1) & c->mask;
 	}
 	e = lookup(sc, s, len);
@@ -230,16 +202,16 @@ bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len)
 			return e;			/* full: answer without caching */
 		if (!cache_grow(sc))
 			return NULL;
-		i = h & c->mask;
+		i = word_hash(head, s, len) & c->mask;
 		while (c->slots[i].len)
 			i = (i + 1) & c->mask;
 	}
-	c->slots[i].key = arena_put(sc, s, len);
-	if (c->slots[i].key == NULL)
+	c->slots[i].key = (uint32_t) c->arena.len;
+	if (!bp_buf_append(&c->arena, s, len))
 		return NULL;
-	c->slots[i].hash = h;
-	c->slots[i].len = (uint32_t) len;
-	c->slots[i].entry = e;
+	c->slots[i].head = head;
+	c->slots[i].len = (uint16_t) len;
+	c->slots[i].entry = e ? (int32_t) (e - sc->lang->table) : -1;
 	c->used++;
 	return e;
 }
