@@ -8,6 +8,8 @@
 #ifndef BOOKPARSE_H
 #define BOOKPARSE_H
 
+#include "fmgr.h"
+
 #include "bookparse_core.h"
 
 /* ---- guc.c: the bookparse.* settings ---- */
@@ -22,6 +24,14 @@ extern int	bp_guc_max_work_mem_kb;	/* bookparse.max_work_mem (superuser) */
 extern int	bp_guc_keep_history_s;	/* bookparse.keep_history; <= 0 = all */
 extern char *bp_guc_worker_role;	/* bookparse.worker_role; "" = extension owner */
 extern int	bp_guc_debug_purge_interval_ms; /* test only; 0 = 1 hour */
+
+/* ---- parse_funcs.c ---- */
+
+/*
+ * Start a materialized set-returning function (InitMaterializedSRF where
+ * the server has it); returns fcinfo's ReturnSetInfo.
+ */
+extern struct ReturnSetInfo *bp_pg_init_srf(FunctionCallInfo fcinfo);
 
 /* Define every bookparse.* GUC; called from _PG_init. */
 extern void bp_guc_init(void);

@@ -135,8 +135,11 @@ bp_pg_count_datum(int64 v)
 	return Int32GetDatum((int32) v);
 }
 
-/* Start a materialized SRF (tuplestore and descriptor in rsinfo). */
-static ReturnSetInfo *
+/*
+ * Start a materialized SRF (tuplestore and descriptor in rsinfo), on every
+ * PostgreSQL version: the one place that knows the version differences.
+ */
+ReturnSetInfo *
 bp_pg_init_srf(FunctionCallInfo fcinfo)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;

@@ -627,10 +627,9 @@ bp_worker_cancel_job(int64 job_id)
 Datum
 bp_worker_slots(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReturnSetInfo *rsinfo = bp_pg_init_srf(fcinfo);
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
 	if (BpSharedState == NULL)
 		PG_RETURN_VOID();
 
