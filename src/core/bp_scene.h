@@ -162,6 +162,16 @@ extern bool bp_scene_fold(const char *s, size_t len, char *out,
 /* A word cache: surface form -> entry, for one run over text. */
 typedef struct bp_scene_cache bp_scene_cache;
 
+#define BP_SCENE_FRONT	4096	/* slots of the front cache */
+
+/* A slot of the front cache: a word of at most 8 bytes and its entry. */
+typedef struct bp_scene_front
+{
+	uint64_t	head;			/* the word's bytes, zero-padded */
+	int32_t		entry;			/* index in the language's table, or -1 */
+	uint32_t	len;			/* 0: empty */
+} bp_scene_front;
+
 /* A scanner over paragraphs of one language (stemmer, caches). */
 typedef struct bp_scene_scanner
 {
@@ -170,6 +180,7 @@ typedef struct bp_scene_scanner
 	struct sb_stemmer *stemmer;
 	bp_scene_cache *cache;
 	struct bp_class_cache *classes;
+	bp_scene_front *front;		/* direct-mapped, for short words */
 } bp_scene_scanner;
 
 /* Start a scanner for lang; false (ctx failed) when out of memory. */

@@ -61,6 +61,9 @@ bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,
 	if (sc->cache->slots == NULL)
 		return false;
 	bp_buf_init(&sc->cache->arena, ctx);
+	sc->front = bp_alloc0(ctx, BP_SCENE_FRONT * sizeof(bp_scene_front));
+	if (sc->front == NULL)
+		return false;
 	sc->cache->mask = CACHE_FIRST - 1;
 	return true;
 }
@@ -79,6 +82,9 @@ bp_scene_scanner_end(bp_scene_scanner *sc)
 			bp_free(sc->ctx, sc->cache->slots);
 		bp_free(sc->ctx, sc->cache);
 	}
+	if (sc->front)
+		bp_free(sc->ctx, sc->front);
+	sc->front = NULL;
 	sc->cache = NULL;
 	bp_text_cleanup(sc->ctx);
 	sc->classes = NULL;
@@ -178,6 +184,7 @@ const bp_scene_entry *
 bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len, size_t avail)
 {
 	bp_scene_cache *c = sc->cache;
+	bp_scene_front *f = NULL;
 	uint64_t	head;
 	uint32_t	i;
 	const bp_scene_entry *e;
@@ -185,14 +192,29 @@ bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len, size_t avail)
 	if (c == NULL || len == 0 || len >= BP_SCENE_MAX_WORD)
 		return NULL;
 	head = word_head(s, len, avail);
+	if (len <= 8)
+	{
+		/* the front cache: most words of a text are short and frequent */
+		f = &sc->front[(head * UINT64_C(0x9E3779B97F4A7C15)) >> 52];
+		if (f->head == head && f->len == len)
+			return f->entry < 0 ? NULL : &sc->lang->table[f->entry];
+	}
 	i = word_hash(head, s, len) & c->mask;
 	while (c->slots[i].len)
 	{
 		if (c->slots[i].head == head && c->slots[i].len == len &&
 			(len <= 8 ||
 			 memcmp(c->arena.data + c->slots[i].key + 8, s + 8, len - 8) == 0))
+		{
+			if (f)
+			{
+				f->head = head;
+				f->len = (uint32_t) len;
+				f->entry = c->slots[i].entry;
+			}
 			return c->slots[i].entry < 0 ? NULL :
 				&sc->lang->table[c->slots[i].entry];
+		}
 		i = (i + 1) & c->mask;
 	}
 	e = lookup(sc, s, len);
@@ -213,5 +235,11 @@ bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len, size_t avail)
 	c->slots[i].len = (uint16_t) len;
 	c->slots[i].entry = e ? (int32_t) (e - sc->lang->table) : -1;
 	c->used++;
+	if (f)
+	{
+		f->head = head;
+		f->len = (uint32_t) len;
+		f->entry = c->slots[i].entry;
+	}
 	return e;
 }
