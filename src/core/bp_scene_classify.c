@@ -18,7 +18,7 @@
 #define MIN_WORDS		6		/* shorter paragraphs are none */
 #define HEADING_WORDS	12		/* shorter ones without a final stop too */
 #define MAX_SPEECH		0.5		/* share of words in direct speech */
-#define DESC_SHARE		0.5		/* share of bytes in descriptive sentences */
+#define DESC_SHARE		0.6		/* share of bytes in descriptive sentences */
 #define SENT_DENSITY	0.0		/* (description - negative) per word */
 #define NEG_ACTION		0.5		/* weight of a verb of bare action */
 #define NEG_PERSON		0.3		/* weight of a first/second person pronoun */
