@@ -13,7 +13,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(51);
+SELECT plan(54);
 
 CREATE ROLE bpg_writer NOLOGIN;
 CREATE ROLE bpg_reader NOLOGIN;
@@ -22,6 +22,7 @@ CREATE ROLE bpg_parse NOLOGIN;
 CREATE ROLE bpg_execonly NOLOGIN;
 CREATE ROLE bpg_monitor NOLOGIN;
 CREATE ROLE bpg_monwriter NOLOGIN;
+CREATE ROLE bpg_ceiling NOLOGIN;
 
 -- ---- the grants, word for word as documented ----
 -- docs/security.md, README.md, docs/operations.md: the three groups
@@ -40,6 +41,8 @@ GRANT EXECUTE ON FUNCTION bookparse.parse(bytea, text) TO bpg_execonly;
 GRANT pg_monitor TO bpg_monitor;
 -- docs/operations.md: a tenant that is also a monitoring role
 GRANT pg_monitor, bookparse_writer TO bpg_monwriter;
+-- docs/configuration.md: who may change the ceiling of bookparse.work_mem
+GRANT SET ON PARAMETER bookparse.max_work_mem TO bpg_ceiling;
 
 -- ---- books: one per state, as the monitoring numbers need ----
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id bigint);
@@ -157,10 +160,19 @@ WHERE state = 'done' AND finished_at > now() - interval '1 hour'$$, 'pg_monitor:
 SELECT throws_ok($$SELECT title FROM bookparse.book$$, '42501', NULL, 'pg_monitor: no titles');
 SELECT throws_ok($$SELECT count(*) FROM bookparse.chapter$$, '42501', NULL, 'pg_monitor: no chapters');
 SELECT throws_ok($$SELECT error FROM bookparse.job$$, '42501', NULL, 'pg_monitor: no error messages');
+SELECT throws_ok($$SELECT filename FROM bookparse.book$$, '42501', NULL, 'pg_monitor: no file names');
+SELECT throws_ok($$SELECT content FROM bookparse.book$$, '42501', NULL, 'pg_monitor: no book content');
 RESET ROLE;
 SET ROLE bpg_monwriter;
 SELECT is((SELECT parsed + failed + queued FROM bookparse.status), 0::bigint,
           'a writer that is also in pg_monitor counts only its own books');
+RESET ROLE;
+
+-- ---- GRANT SET ON PARAMETER bookparse.max_work_mem (docs/configuration.md) ----
+-- (last: the SET lasts until the end of the transaction)
+SET ROLE bpg_ceiling;
+SELECT lives_ok($$SET LOCAL bookparse.max_work_mem = '512MB'$$,
+                'GRANT SET ON PARAMETER: the role may set bookparse.max_work_mem');
 RESET ROLE;
 
 SELECT * FROM finish();
