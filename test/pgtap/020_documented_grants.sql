@@ -13,7 +13,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(54);
+SELECT plan(57);
 
 CREATE ROLE bpg_writer NOLOGIN;
 CREATE ROLE bpg_reader NOLOGIN;
@@ -163,6 +163,36 @@ SELECT throws_ok($$SELECT error FROM bookparse.job$$, '42501', NULL, 'pg_monitor
 SELECT throws_ok($$SELECT filename FROM bookparse.book$$, '42501', NULL, 'pg_monitor: no file names');
 SELECT throws_ok($$SELECT content FROM bookparse.book$$, '42501', NULL, 'pg_monitor: no book content');
 RESET ROLE;
+-- what pg_monitor may read, from the catalog: exactly what
+-- docs/operations.md says, so a grant added later shows up here
+SELECT is(
+  (SELECT array_agg(c.relname || '.' || a.attname ORDER BY c.relname, a.attnum)
+     FROM pg_class c
+     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relnamespace = 'bookparse'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+      AND has_column_privilege('pg_monitor', c.oid, a.attnum, 'SELECT')),
+  ARRAY['book.id', 'book.byte_size', 'book.format', 'book.status', 'book.error_code',
+        'book.submitted_at', 'book.parsed_at',
+        'job.id', 'job.book_id', 'job.state', 'job.priority', 'job.attempts', 'job.run_after',
+        'job.enqueued_at', 'job.started_at', 'job.finished_at', 'job.worker_pid',
+        'job.error_code', 'job.duration_ms', 'job.peak_memory_bytes',
+        'queue_state.onerow', 'queue_state.paused', 'queue_state.paused_at', 'queue_state.paused_by',
+        'status.queued', 'status.running', 'status.parsed', 'status.failed',
+        'status.oldest_queued_age', 'status.parsed_last_hour', 'status.paused',
+        'workers.slot', 'workers.pid', 'workers.job_id', 'workers.book_id', 'workers.phase',
+        'workers.progress', 'workers.memory_bytes', 'workers.started_at']::name[]::text[],
+  'pg_monitor may read these columns and no others');
+SELECT is(
+  (SELECT array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text) FROM pg_class c
+    WHERE c.relnamespace = 'bookparse'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p', 'f', 'S')
+      AND (has_table_privilege('pg_monitor', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+           OR has_any_column_privilege('pg_monitor', c.oid, 'INSERT, UPDATE, REFERENCES'))),
+  NULL, 'pg_monitor may change nothing');
+SELECT is(
+  (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+    WHERE p.pronamespace = 'bookparse'::regnamespace
+      AND has_function_privilege('pg_monitor', p.oid, 'EXECUTE')),
+  ARRAY['bookparse.worker_slots()'], 'pg_monitor may call worker_slots() only');
 SET ROLE bpg_monwriter;
 SELECT is((SELECT parsed + failed + queued FROM bookparse.status), 0::bigint,
           'a writer that is also in pg_monitor counts only its own books');
