@@ -180,9 +180,12 @@ bp_submit(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(book_id);
 }
 
-/* Lock a book's row, or fail if there is no such book.  Inside SPI. */
-static void
-lock_book(int64 book_id)
+/*
+ * Lock a book's row; false when there is no such book, or an error unless
+ * missing_ok.  Inside SPI.
+ */
+static bool
+lock_book(int64 book_id, bool missing_ok)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1];
@@ -192,10 +195,11 @@ lock_book(int64 book_id)
 						   "SELECT 1 FROM bookparse.book WHERE id = $1 FOR UPDATE",
 						   1, argtypes),
 			   values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	if (SPI_processed == 0 && !missing_ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("book " INT64_FORMAT " does not exist", book_id)));
+	return SPI_processed > 0;
 }
 
 /*
@@ -220,7 +224,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 	funcs_spi_connect();
 
 	/* the book first, then its jobs (see the header comment) */
-	lock_book(book_id);
+	(void) lock_book(book_id, false);
 	bp_spi_run(bp_spi_plan(&plan_requeue_existing,
 						   "UPDATE bookparse.job SET"
 						   " priority = greatest(priority, $2),"
@@ -306,7 +310,11 @@ bp_cancel(PG_FUNCTION_ARGS)
 	pfree(running);
 
 	/* then the queued jobs: the book first (see the header comment) */
-	lock_book(book_id);
+	if (!lock_book(book_id, true))
+	{
+		SPI_finish();
+		PG_RETURN_BOOL(canceled);
+	}
 	bp_spi_run(bp_spi_plan(&plan_cancel_queued,
 						   "UPDATE bookparse.job SET state = 'canceled',"
 						   " finished_at = clock_timestamp(),"
