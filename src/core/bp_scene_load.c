@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libstemmer.h>
 #include <unicode/uchar.h>
@@ -253,6 +254,8 @@ static char *
 read_file(bp_ctx *ctx, const char *path, size_t *len)
 {
 	FILE	   *f = fopen(path, "rb");
+	struct stat st;
+	size_t		size = BP_SCENE_MAX_FILE;
 	char	   *buf;
 	size_t		n;
 
@@ -262,18 +265,25 @@ read_file(bp_ctx *ctx, const char *path, size_t *len)
 				strerror(errno));
 		return NULL;
 	}
-	buf = bp_alloc(ctx, BP_SCENE_MAX_FILE + 1);
+	/* a buffer of the file's size (lists are small), one byte more to see growth */
+	if (fstat(fileno(f), &st) == 0 && st.st_size >= 0 &&
+		st.st_size <= BP_SCENE_MAX_FILE)
+		size = (size_t) st.st_size;
+	buf = bp_alloc(ctx, size + 2);
 	if (buf == NULL)
 	{
 		fclose(f);
 		return NULL;
 	}
-	n = fread(buf, 1, BP_SCENE_MAX_FILE + 1, f);
-	if (ferror(f) || n > BP_SCENE_MAX_FILE)
+	n = fread(buf, 1, size + 1, f);
+	if (ferror(f) || n > size)
 	{
+		if (!ferror(f))
+			n = BP_SCENE_MAX_FILE + 1;	/* grew, or fstat failed: too large */
 		fclose(f);
 		bp_fail(ctx, BP_ERR_LIMIT, "could not read \"%s\": %s", path,
-				n > BP_SCENE_MAX_FILE ? "larger than 1MB" : strerror(errno));
+				n > BP_SCENE_MAX_FILE ? "larger than 1MB (or growing)" :
+				strerror(errno));
 		return NULL;
 	}
 	fclose(f);

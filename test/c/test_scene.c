@@ -225,6 +225,21 @@ test_loader(void)
 	CHECK(!load_one(dir, "en.location",
 					"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 					&err));
+	/* a file over 1MB */
+	{
+		char	   *big = malloc(1100002);
+
+		CHECK(big != NULL);
+		if (big)
+		{
+			memset(big, 'a', 1100000);
+			strcpy(big + 1100000, "\n");
+			CHECK(!load_one(dir, "en.location", big, &err));
+			CHECK_MSG(strstr(err.message, "larger than 1MB") != NULL, "%s",
+					  err.message);
+			free(big);
+		}
+	}
 	/* a language Snowball has no stemmer for */
 	CHECK(!load_one(dir, "qq.location", "room\n", &err));
 	CHECK(strstr(err.message, "stemmer") != NULL);
