@@ -12,6 +12,8 @@
 #ifndef BP_SCENE_H
 #define BP_SCENE_H
 
+#include <string.h>
+
 #include "bp_internal.h"
 
 /* Categories of words; a list file LANG.NAME holds one category. */
@@ -182,6 +184,35 @@ typedef struct bp_scene_scanner
 	struct bp_class_cache *classes;
 	bp_scene_front *front;		/* direct-mapped, for short words */
 } bp_scene_scanner;
+
+/*
+ * The first 8 bytes of a word of len bytes as a number, zero-padded; avail
+ * bytes may be read from s (one load when there are 8).
+ */
+static inline uint64_t
+bp_scene_word_head(const char *s, size_t len, size_t avail)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (avail >= 8)
+	{
+		memcpy(&v, s, 8);
+		if (len < 8)
+			v &= (UINT64_C(1) << (8 * len)) - 1;	/* little-endian */
+		return v;
+	}
+	for (i = 0; i < len && i < 8; i++)
+		v |= (uint64_t) (unsigned char) s[i] << (8 * i);
+	return v;
+}
+
+/* The front-cache slot of a word of at most 8 bytes with this head. */
+static inline bp_scene_front *
+bp_scene_front_slot(const bp_scene_scanner *sc, uint64_t head)
+{
+	return &sc->front[(head * UINT64_C(0x9E3779B97F4A7C15)) >> 52];
+}
 
 /* Start a scanner for lang; false (ctx failed) when out of memory. */
 extern bool bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,

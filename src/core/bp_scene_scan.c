@@ -75,11 +75,12 @@ plain_at(bp_class_cache *cc, const uint8_t *p, size_t len, size_t i)
 }
 
 /* Add one word [s, s+len) to the current sentence. */
-static bool
+static inline bool
 add_word(scan_state *st, const char *s, size_t len)
 {
 	const bp_scene_entry *e;
 	bp_scene_sentence *cur = st->cur;
+	size_t		avail = (size_t) (st->end - s);
 	int			c;
 
 	st->f->words++;
@@ -88,12 +89,28 @@ add_word(scan_state *st, const char *s, size_t len)
 		st->f->speech_words++;	/* words in speech are not weighed */
 		return true;
 	}
-	e = bp_scene_word(st->sc, s, len, (size_t) (st->end - s));
+	if (len <= 8 && avail >= 8)
+	{
+		/* a front-cache hit without a call: the usual case */
+		uint64_t	head = bp_scene_word_head(s, len, avail);
+		const bp_scene_front *f = bp_scene_front_slot(st->sc, head);
+
+		if (f->head == head && f->len == len)
+		{
+			cur->words++;
+			if (f->entry < 0)
+				return true;
+			e = &st->sc->lang->table[f->entry];
+			goto weigh;
+		}
+	}
+	e = bp_scene_word(st->sc, s, len, avail);
 	if (e == NULL && bp_failed(st->sc->ctx))
 		return false;
 	cur->words++;
 	if (e == NULL)
 		return true;
+weigh:
 	for (c = 0; c < BP_SCAT__COUNT; c++)
 		cur->w[c] += e->w[c];
 	if (e->w[BP_SCAT_LOCATION] > 0 || e->w[BP_SCAT_CHARACTER] > 0 ||

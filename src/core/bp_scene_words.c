@@ -90,28 +90,6 @@ bp_scene_scanner_end(bp_scene_scanner *sc)
 	sc->classes = NULL;
 }
 
-/*
- * The first 8 bytes of a word of len bytes as a number, zero-padded; avail
- * bytes may be read from s (one load when there are 8).
- */
-static inline uint64_t
-word_head(const char *s, size_t len, size_t avail)
-{
-	uint64_t	v = 0;
-	size_t		i;
-
-	if (avail >= 8)
-	{
-		memcpy(&v, s, 8);
-		if (len < 8)
-			v &= (UINT64_C(1) << (8 * len)) - 1;	/* little-endian */
-		return v;
-	}
-	for (i = 0; i < len && i < 8; i++)
-		v |= (uint64_t) (unsigned char) s[i] << (8 * i);
-	return v;
-}
-
 /* Hash of a word from its head and length (and the bytes past 8). */
 static inline uint32_t
 word_hash(uint64_t head, const char *s, size_t len)
@@ -191,11 +169,11 @@ bp_scene_word(bp_scene_scanner *sc, const char *s, size_t len, size_t avail)
 
 	if (c == NULL || len == 0 || len >= BP_SCENE_MAX_WORD)
 		return NULL;
-	head = word_head(s, len, avail);
+	head = bp_scene_word_head(s, len, avail);
 	if (len <= 8)
 	{
 		/* the front cache: most words of a text are short and frequent */
-		f = &sc->front[(head * UINT64_C(0x9E3779B97F4A7C15)) >> 52];
+		f = bp_scene_front_slot(sc, head);
 		if (f->head == head && f->len == len)
 			return f->entry < 0 ? NULL : &sc->lang->table[f->entry];
 	}
