@@ -1,7 +1,7 @@
 #!/bin/bash
 # demo.sh: bookparse on a new Debian 12 machine, from nothing to parsed books.
 #
-#   sudo bash test/demo.sh
+#   bash test/demo.sh          (as root)
 #
 # Installs the packages (test/install_deps.sh), builds and installs the
 # extension, writes the sample books, starts a throwaway cluster as the user

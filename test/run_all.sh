@@ -1,7 +1,7 @@
 #!/bin/bash
 # run_all.sh: the whole bookparse test suite, for CI and for a new machine.
 #
-#   sudo bash test/run_all.sh
+#   bash test/run_all.sh       (as root)
 #
 # On Debian 12 as root: installs the packages (test/install_deps.sh), builds
 # with -Werror, installs the extension, runs cppcheck, the core's C tests,
@@ -260,5 +260,11 @@ if compgen -G "test/t/*.pl" >/dev/null; then
 	step "TAP tests (prove)" do_tap
 else
 	skip "TAP tests" "no test/t/*.pl"
+fi
+# slow: PostgreSQL built with assertions (CLOBBER_FREED_MEMORY), README
+if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
+	step "assert-enabled PostgreSQL (test/slow/cassert.sh)" bash test/slow/cassert.sh
+else
+	skip "assert-enabled PostgreSQL (test/slow/cassert.sh)" "set BOOKPARSE_SLOW_TESTS=1 to run it, about 15 min"
 fi
 finish
