@@ -524,7 +524,19 @@ bp_xml_prepare(bp_xml_state *st, bp_buf *out, const char *data, size_t len)
 
 		if (i >= st->next_tick)
 		{
-			/* the scanner is linear, but a document may be 512MB */
+			/*
+			 * The scanner is linear, but a document may be 512MB: report
+			 * progress, after copying a long run without markup up to a
+			 * character boundary, so that no copy is longer than a step.
+			 */
+			size_t		cut = i;
+
+			while (cut > start && cut + 4 > i &&
+				   ((unsigned char) data[cut] & 0xC0) == 0x80)
+				cut--;
+			if (cut > start && !bp_xml_copy_segment(st, out, data + start, cut - start))
+				return false;
+			start = cut > start ? cut : start;
 			st->next_tick = i + BP_XML_TICK_SCAN;
 			if (!bp_progress_again(st->ctx))
 				return false;

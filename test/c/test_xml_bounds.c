@@ -7,11 +7,11 @@
  *		attribute defaults of the internal subset, deep nesting, character
  *		and entity references, long values, siblings) is parsed as the only
  *		chapter of an EPUB at size N and 4N, best of three runs each;
- *		time(4N) / max(time(N), floor) must stay below 8.  Linear growth
+ *		time(4N) / max(time(N), floor) must stay below 8 (12 under ASan).  Linear growth
  *		gives about 4, quadratic about 16 (and the unbounded attribute
- *		shapes took seconds at 4N).
+ *		shapes took seconds at 4N).  Times are CPU time of the process.
  *	  - Progress: bp_xml_parse of one 8MB document calls the progress
- *		hook at least 4 times per MB (every 64kB of input: about 16), and
+ *		hook at least 4 times per MB (every 64kB of input: about 16-24), and
  *		a hook that says stop ends the parse with BP_ERR_CANCELED at once.
  *	  - The caps drop what is past them, with a warning, and keep the text.
  */
@@ -28,7 +28,22 @@
 #include "zipgen.h"
 
 #define FLOOR_SECONDS 0.01		/* times below this count as this */
+
+/*
+ * Linear growth gives about 4, quadratic 16.  ASan's allocator (quarantine,
+ * redzones) makes the allocation-heavy shapes grow up to 10x at these
+ * small sizes, so its builds get more room; still well below quadratic.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BP_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(BP_TEST_ASAN)
+#define MAX_RATIO 12.0
+#else
 #define MAX_RATIO 8.0
+#endif
 
 /* A growable string for building documents. */
 typedef struct sbuf
@@ -206,13 +221,16 @@ build_epub(zg *z, const char *doc, size_t len)
 	zg_finish(z, false);
 }
 
-/* Seconds on the monotonic clock. */
+/*
+ * CPU seconds of this process: what the parse costs, whatever else the
+ * (shared, loaded) machine runs meanwhile.
+ */
 static double
 now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
@@ -356,7 +374,7 @@ test_progress(void)
 					strcmp(shapes[i], "siblings") == 0 ? 400000 : 500000);
 		mb = (double) b.len / (1024.0 * 1024.0);
 		t = parse_with_ticks(b.s, b.len, flags, &log, &code);
-		printf("  progress %-12s %5.1f MB in %.3f s: %d calls (%.1f per MB), longest gap %.4f s\n",
+		printf("  progress %-12s %5.1f MB in %.3f s: %d calls (%.1f per MB), longest gap %.4f CPU s\n",
 			   shapes[i], mb, t, log.calls, log.calls / mb, log.max_gap);
 		CHECK_MSG(code == BP_OK, "%s: %s", shapes[i], bp_code_name(code));
 		CHECK_MSG(log.calls >= 4 * mb, "%s: %d progress calls for %.1f MB",
