@@ -69,7 +69,7 @@ excerpt(bp_ctx *ctx, const char *s, size_t len)
 		return NULL;
 	memcpy(out, s, cut);
 	for (n = 0; n < cut; n++)
-		if (out[n] == '\n' || out[n] == '\t' || out[n] == '\r')
+		if ((unsigned char) out[n] < 0x20)	/* \n, \t, \r */
 			out[n] = ' ';
 	if (cut < len)
 		memcpy(out + cut, "\xE2\x80\xA6", 3);	/* … */
