@@ -40,8 +40,8 @@ book_language(const bp_book *book, const bp_scene_lists *lists)
 static char *
 excerpt(bp_ctx *ctx, const char *s, size_t len)
 {
-	size_t		i = 0;
-	size_t		cut = 0;		/* end of the last whole word that fits */
+	size_t		i;
+	size_t		cut = len;		/* bytes kept */
 	size_t		last = 0;		/* start of the 200th character */
 	int			chars = 0;
 	char	   *out;
@@ -49,21 +49,22 @@ excerpt(bp_ctx *ctx, const char *s, size_t len)
 
 	/* chapter text is UTF-8: a character starts at each non-continuation byte */
 	for (i = 0; i < len; i++)
+		if (((unsigned char) s[i] & 0xC0) != 0x80)
+		{
+			if (chars == EXCERPT_CHARS - 1)
+				last = i;
+			else if (chars == EXCERPT_CHARS)
+				break;
+			chars++;
+		}
+	if (i < len)
 	{
-		if (((unsigned char) s[i] & 0xC0) == 0x80)
-			continue;
-		if (chars == EXCERPT_CHARS)
-			break;
-		if (chars == EXCERPT_CHARS - 1)
-			last = i;
-		else if (s[i] == ' ' || s[i] == '\n')
-			cut = i;
-		chars++;
+		/* too long: cut at the last space before the 200th character */
+		for (cut = last; cut > 0 && s[cut] != ' ' && s[cut] != '\n'; cut--)
+			;
+		if (cut == 0)
+			cut = last;			/* one long word: cut inside it */
 	}
-	if (i >= len)
-		cut = len;				/* all of it fits */
-	else if (cut == 0)
-		cut = last;				/* one long word: cut inside it */
 	out = bp_alloc(ctx, cut + 4);
 	if (out == NULL)
 		return NULL;
