@@ -65,9 +65,10 @@ typedef struct bp_scene_lang
 	int			nstems;
 	int			files;
 	/*
-	 * A bit per stem (and per stem with a final i made y: English "ugly"
-	 * -> "ugli"): a Snowball stem is a prefix of its word, so a word none of
-	 * whose prefixes has a bit set is in no list, without stemming it.
+	 * A bit per stem (and per English variant: "cri" also as "cry", "come"
+	 * also as "com", "sky" also as "ski"): a Snowball stem is a prefix of
+	 * its word but for those, so a word none of whose prefixes has a bit
+	 * set is in no list, without stemming it.
 	 */
 	uint8_t		prefixes[BP_SCENE_PREFIX_BITS / 8];
 } bp_scene_lang;
@@ -92,28 +93,37 @@ bp_scene_bit(const bp_scene_lang *lang, const char *s, size_t len)
  * Russian "-вшегося"), which then count as in no list.
  */
 #define BP_SCENE_MAX_SUFFIX	6
+#define BP_SCENE_SHORT_STEM		3
+#define BP_SCENE_SHORT_SUFFIX	4
 
 /*
- * Might a folded word have a stem in lang: is a prefix of it, shorter by
- * at most BP_SCENE_MAX_SUFFIX characters, a stem?
+ * Might a folded word have a stem in lang: is a prefix of it a stem, with
+ * at most BP_SCENE_MAX_SUFFIX characters after it (at most
+ * BP_SCENE_SHORT_SUFFIX after a stem of BP_SCENE_SHORT_STEM characters or
+ * fewer: "sea" is looked for in "seamen", not in "searching")?
  */
 static inline bool
 bp_scene_may_have(const bp_scene_lang *lang, const char *w, size_t len)
 {
 	uint32_t	h = 2166136261u;
-	size_t		from = len;
-	int			chars = 0;
+	size_t		total = 0;
+	size_t		chars = 0;		/* characters of the prefix so far */
 	size_t		n;
 
-	while (from > 0 && chars < BP_SCENE_MAX_SUFFIX)
-		if ((w[--from] & 0xC0) != 0x80)
-			chars++;
+	for (n = 0; n < len; n++)
+		total += ((w[n] & 0xC0) != 0x80);
 	for (n = 0; n < len; n++)
 	{
 		uint32_t	b;
+		size_t		rest;
 
 		h = bp_scene_prefix_step(h, (unsigned char) w[n]);
-		if (n + 1 < from)
+		if (n + 1 < len && (w[n + 1] & 0xC0) == 0x80)
+			continue;			/* inside a character */
+		chars++;
+		rest = total - chars;
+		if (rest > BP_SCENE_MAX_SUFFIX ||
+			(chars <= BP_SCENE_SHORT_STEM && rest > BP_SCENE_SHORT_SUFFIX))
 			continue;
 		b = bp_scene_prefix_bit(h);
 		if (lang->prefixes[b / 8] & (1 << (b % 8)))

@@ -210,6 +210,33 @@ mark_prefix(bp_scene_lang *lang, const char *stem, size_t len)
 	lang->prefixes[b / 8] |= (uint8_t) (1 << (b % 8));
 }
 
+/*
+ * Mark the prefixes the words of an English stem may begin with when the
+ * stem is not a prefix of them: the stemmer turns a final y into i ("cry",
+ * "crying" -> "cri") and restores a final e ("coming" -> "come"), and
+ * "skies" has the stem "sky".  Harmless for other languages: a few more
+ * words reach the stemmer.
+ */
+static void
+mark_variants(bp_scene_lang *lang, const char *stem, size_t len)
+{
+	char		v[BP_SCENE_MAX_WORD];
+
+	memcpy(v, stem, len);
+	if (stem[len - 1] == 'i')
+	{
+		v[len - 1] = 'y';
+		mark_prefix(lang, v, len);
+	}
+	else if (stem[len - 1] == 'e')
+		mark_prefix(lang, v, len - 1);
+	else if (stem[len - 1] == 'y')
+	{
+		v[len - 1] = 'i';
+		mark_prefix(lang, v, len);
+	}
+}
+
 /* Give stem weight w in category cat of lang (the larger weight wins). */
 static bool
 table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
@@ -233,16 +260,8 @@ table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
 			return false;
 		lang->nstems++;
 		mark_prefix(lang, stem, len);	/* an exact key too: "=word" */
-		if (stem[0] != BP_SCENE_EXACT && len > 1 && len < BP_SCENE_MAX_WORD &&
-			stem[len - 1] == 'i')
-		{
-			/* English y -> i: "cry" and "crying" have the stem "cri" */
-			char		y[BP_SCENE_MAX_WORD];
-
-			memcpy(y, stem, len - 1);
-			y[len - 1] = 'y';
-			mark_prefix(lang, y, len);
-		}
+		if (stem[0] != BP_SCENE_EXACT && len > 1 && len < BP_SCENE_MAX_WORD)
+			mark_variants(lang, stem, len);
 	}
 	if (w > e->w[cat])
 		e->w[cat] = w;
