@@ -199,7 +199,95 @@ COMMENT ON COLUMN bookparse.workers.slot IS 'Worker slot number';
 COMMENT ON COLUMN bookparse.workers.pid IS 'Process id (pg_stat_activity.backend_type = ''bookparse worker'')';
 COMMENT ON COLUMN bookparse.workers.job_id IS 'The job being run; NULL when idle';
 COMMENT ON COLUMN bookparse.workers.book_id IS 'The book being parsed; NULL when idle';
-COMMENT ON COLUMN bookparse.workers.phase IS 'idle, starting, reading, inflating, parsing, analysing or storing';
+COMMENT ON COLUMN bookparse.workers.phase IS 'idle, starting, reading, inflating, parsing, analysing, storing or committing (results written: too late for cancel())';
 COMMENT ON COLUMN bookparse.workers.progress IS '0-100: share of the input''s bytes processed';
 COMMENT ON COLUMN bookparse.workers.memory_bytes IS 'Parse memory the job holds now';
 COMMENT ON COLUMN bookparse.workers.started_at IS 'When the job started';
+
+-- ==== scenes (docs/scenes.md) ====
+--
+-- The paragraphs of a parsed book that describe a place, a person or the
+-- atmosphere, found by the workers when bookparse.extract_scenes is on
+-- (the default) with word lists in share/extension/bookparse/scenes.
+
+CREATE TABLE bookparse.scene (
+	book_id bigint NOT NULL,
+	chapter integer NOT NULL,
+	paragraph integer NOT NULL,
+	kind text NOT NULL
+		CHECK (kind IN ('location', 'character', 'atmosphere', 'none')),
+	score real NOT NULL CHECK (score >= 0 AND score <= 1),
+	illustratable boolean NOT NULL,
+	text_start integer NOT NULL,
+	text_length integer NOT NULL,
+	excerpt text NOT NULL,
+	PRIMARY KEY (book_id, chapter, paragraph),
+	FOREIGN KEY (book_id, chapter)
+		REFERENCES bookparse.chapter (book_id, number) ON DELETE CASCADE
+);
+-- an illustrator's list: the best of one kind across the library
+CREATE INDEX scene_kind_score_idx ON bookparse.scene (kind, score DESC)
+	WHERE illustratable;
+
+SELECT pg_catalog.pg_extension_config_dump('bookparse.scene', '');
+
+ALTER TABLE bookparse.scene ENABLE ROW LEVEL SECURITY;
+CREATE POLICY scene_book ON bookparse.scene
+	USING (EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = book_id));
+
+REVOKE ALL ON bookparse.scene FROM PUBLIC;
+GRANT SELECT ON bookparse.scene TO bookparse_reader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bookparse.scene TO bookparse_admin;
+
+COMMENT ON TABLE bookparse.scene IS
+'Paragraphs of parsed books that describe a location, a character or the atmosphere, or that an illustrator could draw (docs/scenes.md); replaced at every parse';
+COMMENT ON COLUMN bookparse.scene.book_id IS 'The book (deleted with it)';
+COMMENT ON COLUMN bookparse.scene.chapter IS 'bookparse.chapter.number of the paragraph';
+COMMENT ON COLUMN bookparse.scene.paragraph IS '1-based position of the paragraph in its chapter';
+COMMENT ON COLUMN bookparse.scene.kind IS 'location, character, atmosphere, or none (not descriptive, but illustratable)';
+COMMENT ON COLUMN bookparse.scene.score IS '0-1: how much of the paragraph is description of its kind';
+COMMENT ON COLUMN bookparse.scene.illustratable IS 'One specific picture can be drawn from the paragraph alone: something visible and a concrete detail of it';
+COMMENT ON COLUMN bookparse.scene.text_start IS '1-based character position of the paragraph in bookparse.chapter.text';
+COMMENT ON COLUMN bookparse.scene.text_length IS 'Characters of the paragraph: substr(chapter.text, text_start, text_length)';
+COMMENT ON COLUMN bookparse.scene.excerpt IS 'The paragraph''s beginning, at most 200 characters, cut between words';
+
+-- The scene extractor's verdict on one paragraph (ad hoc use).
+CREATE FUNCTION bookparse.classify_paragraph(paragraph text,
+											 language text DEFAULT NULL,
+											 OUT kind text, OUT score real,
+											 OUT illustratable boolean)
+RETURNS record
+AS 'MODULE_PATHNAME', 'bookparse_classify_paragraph'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION bookparse.classify_paragraph(text, text) IS
+'The scene extractor''s verdict on one paragraph: kind (location, character, atmosphere, none), score 0-1, illustratable; language en or ru (NULL: from the script).  STABLE: the word lists are files of the installation';
+
+-- The best passages of a book, in reading order.
+CREATE FUNCTION bookparse.scenes(book_id bigint, kind text DEFAULT NULL,
+								 min_score real DEFAULT 0.5)
+RETURNS TABLE (chapter integer, paragraph integer, kind text, score real,
+			   illustratable boolean, chapter_title text, excerpt text,
+			   text text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT s.chapter, s.paragraph, s.kind, s.score, s.illustratable,
+		   c.title, s.excerpt, substr(c.text, s.text_start, s.text_length)
+	  FROM bookparse.scene s
+	  JOIN bookparse.chapter c ON c.book_id = s.book_id AND c.number = s.chapter
+	 WHERE s.book_id = $1
+	   AND ($2 IS NULL OR s.kind = $2)
+	   AND s.score >= coalesce($3, 0)
+	 ORDER BY s.chapter, s.paragraph
+$$;
+
+COMMENT ON FUNCTION bookparse.scenes(bigint, text, real) IS
+'The scenes of a book with at least min_score, of one kind when kind is given, in reading order, with the paragraph''s whole text; row-level security applies';
+
+REVOKE ALL ON FUNCTION bookparse.classify_paragraph(text, text),
+	bookparse.scenes(bigint, text, real) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bookparse.classify_paragraph(text, text),
+	bookparse.scenes(bigint, text, real) TO bookparse_writer;
+GRANT EXECUTE ON FUNCTION bookparse.scenes(bigint, text, real)
+	TO bookparse_reader;

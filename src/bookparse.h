@@ -24,6 +24,7 @@ extern int	bp_guc_max_work_mem_kb;	/* bookparse.max_work_mem (superuser) */
 extern int	bp_guc_keep_history_s;	/* bookparse.keep_history; <= 0 = all */
 extern char *bp_guc_worker_role;	/* bookparse.worker_role; "" = extension owner */
 extern int	bp_guc_debug_purge_interval_ms; /* test only; 0 = 1 hour */
+extern bool bp_guc_extract_scenes;	/* bookparse.extract_scenes */
 
 /* ---- parse_funcs.c ---- */
 
@@ -32,6 +33,15 @@ extern int	bp_guc_debug_purge_interval_ms; /* test only; 0 = 1 hour */
  * the server has it); returns fcinfo's ReturnSetInfo.
  */
 extern struct ReturnSetInfo *bp_pg_init_srf(FunctionCallInfo fcinfo);
+
+/* ---- scene_funcs.c: scenes in a backend ---- */
+
+/*
+ * The scene word lists of the installation (share/extension/bookparse/
+ * scenes), loaded once per process; NULL when they cannot be loaded: an
+ * ERROR unless missing_ok, else a WARNING once.
+ */
+extern const bp_scene_lists *bp_pg_scene_lists(bool missing_ok);
 
 /* Define every bookparse.* GUC; called from _PG_init. */
 extern void bp_guc_init(void);

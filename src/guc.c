@@ -52,6 +52,9 @@ char	   *bp_guc_worker_role = NULL;
 /* bookparse.debug_purge_interval: test-only period of the history purge */
 int			bp_guc_debug_purge_interval_ms = 0;
 
+/* bookparse.extract_scenes: store each parsed book's scenes */
+bool		bp_guc_extract_scenes = true;
+
 /* Define every bookparse.* GUC; called from _PG_init. */
 void
 bp_guc_init(void)
@@ -183,6 +186,16 @@ bp_guc_init(void)
 							PGC_SIGHUP,
 							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("bookparse.extract_scenes",
+							 "Store the scenes of every book the queue parses in bookparse.scene.",
+							 "Paragraphs that describe a place, a person or the atmosphere (docs/scenes.md). "
+							 "Counts against bookparse.work_mem like the rest of the parse.",
+							 &bp_guc_extract_scenes,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("bookparse");

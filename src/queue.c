@@ -496,6 +496,7 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 	bp_error	err;
 	const char *status;
 	size_t		store_peak;
+	const bp_scene_set *scenes = NULL;
 
 	values[0] = Int64GetDatum(run->job.book_id);
 	bp_spi_run(bp_spi_plan(&plan_read_book,
@@ -542,6 +543,21 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		parse_failed(run, &err, out);
 		return;
 	}
+	/* its scenes, within the same memory bound (docs/scenes.md) */
+	if (bp_guc_extract_scenes)
+	{
+		const bp_scene_lists *lists = bp_pg_scene_lists(true);
+
+		if (lists != NULL)
+		{
+			scenes = bp_book_scenes(*bookp, lists, 0, &err);
+			if (scenes == NULL)
+			{
+				parse_failed(run, &err, out);
+				return;
+			}
+		}
+	}
 	if ((*bookp)->peak_memory > run->peak_memory)
 		run->peak_memory = (*bookp)->peak_memory;
 
@@ -556,7 +572,7 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		out->kind = BP_OUT_SKIP;
 		return;
 	}
-	store_peak = bp_store_book(run->job.book_id, *bookp, status, run);
+	store_peak = bp_store_book(run->job.book_id, *bookp, scenes, status, run);
 	if (store_peak > run->peak_memory)
 		run->peak_memory = store_peak;
 	bp_book_free(*bookp);

@@ -67,7 +67,8 @@ extern void bp_queue_notify(int64 book_id, const char *status,
 
 /*
  * Replace the stored results of a book with a parsed model: chapters,
- * assets, metadata columns, metadata jsonb, statistics; status becomes
+ * assets, scenes (none when scenes is NULL), metadata columns, metadata
+ * jsonb, statistics; status becomes
  * status (normally 'parsed').  Through SPI; the caller runs it in a
  * subtransaction so that it is all or nothing.  Returns the most bytes
  * held while storing (the book plus one row); ERROR 54000 past
@@ -76,7 +77,8 @@ extern void bp_queue_notify(int64 book_id, const char *status,
  * the subtransaction back.
  */
 extern size_t bp_store_book(int64 book_id, const bp_book *book,
-							const char *status, BpJobRun *run);
+							const bp_scene_set *scenes, const char *status,
+							BpJobRun *run);
 
 /* A text datum from core (UTF-8) text, converted to the server encoding. */
 extern Datum bp_store_text(const char *s, size_t len);

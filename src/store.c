@@ -2,7 +2,7 @@
  *
  * store.c
  *	  Writing a parsed book's results through SPI: its chapters, assets,
- *	  metadata columns, the model as jsonb and its statistics.
+ *	  scenes, metadata columns, the model as jsonb and its statistics.
  *
  * The caller (bp_queue_execute) runs this inside a subtransaction, so a
  * book's results are replaced all or nothing.  Chapters and assets are
@@ -29,6 +29,8 @@ static SPIPlanPtr plan_delete_chapters = NULL;
 static SPIPlanPtr plan_delete_assets = NULL;
 static SPIPlanPtr plan_insert_chapter = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
+static SPIPlanPtr plan_delete_scenes = NULL;
+static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
 
 /* A text datum from core (UTF-8) text, converted to the server encoding. */
@@ -154,6 +156,10 @@ delete_old_results(int64 book_id)
 			   values, NULL, SPI_OK_DELETE);
 	bp_spi_run(bp_spi_plan(&plan_delete_assets,
 						   "DELETE FROM bookparse.asset WHERE book_id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_DELETE);
+	bp_spi_run(bp_spi_plan(&plan_delete_scenes,
+						   "DELETE FROM bookparse.scene WHERE book_id = $1",
 						   1, argtypes),
 			   values, NULL, SPI_OK_DELETE);
 }
@@ -304,6 +310,96 @@ insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 	}
 }
 
+/* Characters (not continuation bytes) in UTF-8 bytes s[from, to). */
+static int64
+utf8_chars(const char *s, size_t from, size_t to)
+{
+	int64		n = 0;
+	size_t		i;
+
+	for (i = from; i < to; i++)
+		if (((unsigned char) s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * Insert the scenes of a book.  The core gives byte offsets into the
+ * chapter's UTF-8 text; rows hold character positions, so that
+ * substr(chapter.text, text_start, text_length) is the paragraph in any
+ * database encoding.  Scenes come in reading order: each chapter's text
+ * is walked once.
+ */
+static void
+insert_scenes(int64 book_id, const bp_book *book, const bp_scene_set *set,
+			  MemoryContext rowcxt)
+{
+	Oid			argtypes[9] = {INT8OID, INT4OID, INT4OID, TEXTOID, FLOAT4OID,
+	BOOLOID, INT4OID, INT4OID, TEXTOID};
+	SPIPlanPtr	plan;
+	const bp_chapter *ch = NULL;
+	size_t		pos = 0;
+	int64		chars = 0;
+	int			c = 0;
+	int			i;
+
+	plan = bp_spi_plan(&plan_insert_scene,
+					   "INSERT INTO bookparse.scene (book_id, chapter, paragraph,"
+					   " kind, score, illustratable, text_start, text_length,"
+					   " excerpt)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+					   9, argtypes);
+	for (i = 0; i < set->nscenes; i++)
+	{
+		const bp_scene *sc = &set->scenes[i];
+		Datum		values[9];
+		char		nulls[9];
+		MemoryContext old;
+		int64		start;
+
+		/* the scene's chapter, and the characters before the paragraph */
+		if (ch == NULL || ch->number != sc->chapter)
+		{
+			while (c < book->nchapters && book->chapters[c].number != sc->chapter)
+				c++;
+			if (c >= book->nchapters)
+				elog(ERROR, "bookparse: scene of unknown chapter %d", sc->chapter);
+			ch = &book->chapters[c];
+			pos = 0;
+			chars = 0;
+		}
+		if (ch->text == NULL || sc->offset < pos ||
+			sc->offset + sc->length > ch->text_len)
+			elog(ERROR, "bookparse: scene outside the text of chapter %d", sc->chapter);
+		chars += utf8_chars(ch->text, pos, sc->offset);
+		pos = sc->offset;
+		start = chars + 1;
+
+		old = MemoryContextSwitchTo(rowcxt);
+		memset(nulls, ' ', sizeof(nulls));
+		values[0] = Int64GetDatum(book_id);
+		values[1] = Int32GetDatum(sc->chapter);
+		values[2] = Int32GetDatum(sc->paragraph);
+		values[3] = CStringGetTextDatum(bp_scene_kind_name(sc->kind));
+		values[4] = Float4GetDatum((float4) sc->score);
+		values[5] = BoolGetDatum(sc->illustratable);
+		values[6] = Int32GetDatum((int32) Min(start, (int64) PG_INT32_MAX));
+		values[7] = Int32GetDatum((int32) Min(utf8_chars(ch->text, sc->offset,
+														 sc->offset + sc->length),
+											  (int64) PG_INT32_MAX));
+		set_text(values, nulls, 8, sc->excerpt ? sc->excerpt : "");
+		if (!note_row_memory(book, rowcxt, "storing scene", i + 1,
+							 set->nscenes))
+		{
+			MemoryContextSwitchTo(old);
+			return;
+		}
+		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+}
+
 /* Write the metadata columns, the model, the statistics and the status. */
 static void
 update_book_row(int64 book_id, const bp_book *book, const char *status)
@@ -357,8 +453,8 @@ update_book_row(int64 book_id, const bp_book *book, const char *status)
  * then rolls the subtransaction back.
  */
 size_t
-bp_store_book(int64 book_id, const bp_book *book, const char *status,
-			  BpJobRun *run)
+bp_store_book(int64 book_id, const bp_book *book, const bp_scene_set *scenes,
+			  const char *status, BpJobRun *run)
 {
 	MemoryContext rowcxt;
 
@@ -371,6 +467,8 @@ bp_store_book(int64 book_id, const bp_book *book, const char *status,
 	insert_chapters(book_id, book, rowcxt);
 	if (run->stop == BP_STOP_NONE)
 		insert_assets(book_id, book, rowcxt);
+	if (run->stop == BP_STOP_NONE && scenes != NULL)
+		insert_scenes(book_id, book, scenes, rowcxt);
 	if (run->stop == BP_STOP_NONE)
 		update_book_row(book_id, book, status);
 	MemoryContextDelete(rowcxt);
