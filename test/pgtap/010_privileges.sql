@@ -10,7 +10,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(66);
+SELECT plan(69);
 
 -- ---- the roles ----
 SELECT has_role('bookparse_reader');
@@ -118,7 +118,10 @@ SELECT lives_ok($$SELECT bookparse.submit(convert_to('Alice wrote this book. It 
                 'alice submits a book');
 RESET ROLE;
 SET ROLE bpt_bob;
-SELECT lives_ok($$SELECT bookparse.submit(convert_to('Bob wrote another book. It is short.', 'UTF8'), 'bob.txt')$$,
+SELECT lives_ok($$SELECT bookparse.submit(convert_to('Bob wrote another book. It is short.' || E'\n\n' ||
+  'The room was long and low, with a cracked ceiling of dark oak beams. A narrow window of green glass '
+  'let in a grey light that fell on a table covered with a faded red cloth, two brass candlesticks '
+  'and a pile of yellowed papers.', 'UTF8'), 'bob.txt')$$,
                 'bob submits a book');
 RESET ROLE;
 
@@ -131,6 +134,8 @@ CREATE TEMP TABLE ids AS
 SELECT (SELECT id FROM bookparse.book WHERE filename = 'alice.txt') AS alice,
        (SELECT id FROM bookparse.book WHERE filename = 'bob.txt') AS bob;
 GRANT SELECT ON ids TO PUBLIC;
+SELECT ok((SELECT count(*) FROM bookparse.scene WHERE book_id = (SELECT bob FROM ids)) > 0,
+          'bob''s book has a scene');
 
 SET ROLE bpt_alice;
 SELECT is((SELECT array_agg(filename) FROM bookparse.book), ARRAY['alice.txt'],
@@ -143,6 +148,10 @@ SELECT is((SELECT count(*)::int FROM bookparse.job WHERE book_id = (SELECT bob F
           'alice sees none of bob''s jobs');
 SELECT is((SELECT count(*)::int FROM bookparse.asset WHERE book_id = (SELECT bob FROM ids)), 0,
           'alice sees none of bob''s assets');
+SELECT is((SELECT count(*)::int FROM bookparse.scene WHERE book_id = (SELECT bob FROM ids)), 0,
+          'alice sees none of bob''s scenes');
+SELECT is((SELECT count(*)::int FROM bookparse.scenes((SELECT bob FROM ids), NULL, 0)), 0,
+          'nor through bookparse.scenes()');
 SELECT is((SELECT parsed::int FROM bookparse.status), 1,
           'bookparse.status counts only her books');
 SELECT throws_ok($$SELECT bookparse.reparse((SELECT bob FROM ids))$$, 'P0002', NULL,
