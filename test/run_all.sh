@@ -235,6 +235,11 @@ step "cppcheck" do_cppcheck
 step "core C tests (make check-core)" make check-core
 step "sample books" /usr/bin/python3 test/make_samples.py build/samples || finish
 step "corpus check" do_corpus
+if [ -d ../shared/corpus ]; then
+	step "scene extractor vs the labels (make check-scenes)" /usr/bin/python3 test/scenes/check_scenes.py
+else
+	skip "scene extractor vs the labels" "../shared/corpus is absent"
+fi
 if step "ASan+UBSan build (make asan)" make -j"$(nproc)" asan; then
 	step "ASan+UBSan core C tests" do_asan_tests
 	step "ASan+UBSan corpus check" do_asan_corpus
