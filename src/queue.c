@@ -24,7 +24,9 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/procarray.h"
+#include "catalog/namespace.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
@@ -478,6 +480,19 @@ parse_failed(BpJobRun *run, const bp_error *err, BpOutcome *out)
 }
 
 /*
+ * Whether bookparse.scene exists: not while the extension is still at
+ * 0.1.0 with this library (ALTER EXTENSION bookparse UPDATE adds it), so
+ * that a library newer than the installed schema goes on storing books.
+ */
+static bool
+scene_table_exists(void)
+{
+	Oid			nsp = get_namespace_oid("bookparse", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("scene", nsp));
+}
+
+/*
  * Read the job's book, parse it and store the results; fills *out.  Runs
  * inside the subtransaction of bp_queue_execute; *bookp holds the parsed
  * model so that the caller frees it if this throws.
@@ -544,7 +559,7 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		return;
 	}
 	/* its scenes, within the same memory bound (docs/scenes.md) */
-	if (bp_guc_extract_scenes)
+	if (bp_guc_extract_scenes && scene_table_exists())
 	{
 		const bp_scene_lists *lists = bp_pg_scene_lists(true);
 

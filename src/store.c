@@ -29,7 +29,6 @@ static SPIPlanPtr plan_delete_chapters = NULL;
 static SPIPlanPtr plan_delete_assets = NULL;
 static SPIPlanPtr plan_insert_chapter = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
-static SPIPlanPtr plan_delete_scenes = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
 
@@ -158,10 +157,7 @@ delete_old_results(int64 book_id)
 						   "DELETE FROM bookparse.asset WHERE book_id = $1",
 						   1, argtypes),
 			   values, NULL, SPI_OK_DELETE);
-	bp_spi_run(bp_spi_plan(&plan_delete_scenes,
-						   "DELETE FROM bookparse.scene WHERE book_id = $1",
-						   1, argtypes),
-			   values, NULL, SPI_OK_DELETE);
+	/* scenes go with their chapters (ON DELETE CASCADE) */
 }
 
 /* Most bytes held while storing the current book (model + one row). */
