@@ -73,20 +73,6 @@ typedef struct bp_scene_lang
 	uint8_t		prefixes[BP_SCENE_PREFIX_BITS / 8];
 } bp_scene_lang;
 
-/* Is the bit of the first len bytes of s set (a stem or exact key may be s)? */
-static inline bool
-bp_scene_bit(const bp_scene_lang *lang, const char *s, size_t len)
-{
-	uint32_t	h = 2166136261u;
-	uint32_t	b;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		h = bp_scene_prefix_step(h, (unsigned char) s[i]);
-	b = bp_scene_prefix_bit(h);
-	return (lang->prefixes[b / 8] & (1 << (b % 8))) != 0;
-}
-
 /*
  * Characters a stemmer takes off a word at most, as far as the filter
  * below is concerned: more only in rare words (English "-fulness",
@@ -97,40 +83,19 @@ bp_scene_bit(const bp_scene_lang *lang, const char *s, size_t len)
 #define BP_SCENE_SHORT_SUFFIX	4
 
 /*
- * Might a folded word have a stem in lang: is a prefix of it a stem, with
- * at most BP_SCENE_MAX_SUFFIX characters after it (at most
- * BP_SCENE_SHORT_SUFFIX after a stem of BP_SCENE_SHORT_STEM characters or
- * fewer: "sea" is looked for in "seamen", not in "searching")?
+ * Is the prefix-hash bit b set in lang?  A folded word might have a stem
+ * in lang only when a prefix of it has its bit set, with at most
+ * BP_SCENE_MAX_SUFFIX characters after it (at most BP_SCENE_SHORT_SUFFIX
+ * after a prefix of BP_SCENE_SHORT_STEM characters or fewer: "sea" is
+ * looked for in "seamen", not in "searching"); see filter() in
+ * bp_scene_words.c.
  */
 static inline bool
-bp_scene_may_have(const bp_scene_lang *lang, const char *w, size_t len)
+bp_scene_prefix_set(const bp_scene_lang *lang, uint32_t b)
 {
-	uint32_t	h = 2166136261u;
-	size_t		total = 0;
-	size_t		chars = 0;		/* characters of the prefix so far */
-	size_t		n;
-
-	for (n = 0; n < len; n++)
-		total += ((w[n] & 0xC0) != 0x80);
-	for (n = 0; n < len; n++)
-	{
-		uint32_t	b;
-		size_t		rest;
-
-		h = bp_scene_prefix_step(h, (unsigned char) w[n]);
-		if (n + 1 < len && (w[n + 1] & 0xC0) == 0x80)
-			continue;			/* inside a character */
-		chars++;
-		rest = total - chars;
-		if (rest > BP_SCENE_MAX_SUFFIX ||
-			(chars <= BP_SCENE_SHORT_STEM && rest > BP_SCENE_SHORT_SUFFIX))
-			continue;
-		b = bp_scene_prefix_bit(h);
-		if (lang->prefixes[b / 8] & (1 << (b % 8)))
-			return true;
-	}
-	return false;
+	return (lang->prefixes[b / 8] & (1 << (b % 8))) != 0;
 }
+
 /* All loaded languages; memory belongs to ctx. */
 struct bp_scene_lists
 {

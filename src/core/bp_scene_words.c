@@ -90,13 +90,32 @@ bp_scene_scanner_end(bp_scene_scanner *sc)
 	sc->classes = NULL;
 }
 
-/* Hash of a word from its head and length (and the bytes past 8). */
+/*
+ * Hash of a word from its head and length, and the bytes past 8 (read 8
+ * at a time; only the word's own bytes are read).
+ */
 static inline uint32_t
 word_hash(uint64_t head, const char *s, size_t len)
 {
 	uint64_t	v = (head ^ ((uint64_t) len << 58)) * UINT64_C(0x9E3779B97F4A7C15);
+	size_t		i;
 
-	return (uint32_t) (v >> 32) ^ (len > 8 ? bp_scene_hash(s + 8, len - 8) : 0);
+	for (i = 8; i < len; i += 8)
+	{
+		uint64_t	w = 0;
+
+		if (i + 8 <= len)
+			memcpy(&w, s + i, 8);
+		else
+		{
+			size_t		j;
+
+			for (j = 0; i + j < len; j++)
+				w |= (uint64_t) (unsigned char) s[i + j] << (8 * j);
+		}
+		v = (v ^ (v >> 29) ^ w) * UINT64_C(0x9E3779B97F4A7C15);
+	}
+	return (uint32_t) (v >> 32);
 }
 
 /* Double the cache's slots; false (ctx failed) when out of memory. */
@@ -128,6 +147,46 @@ cache_grow(bp_scene_scanner *sc)
 	return true;
 }
 
+/*
+ * The filter before the stemmer, in one pass over a folded word w of len
+ * bytes (valid UTF-8): *exact_bit is the prefix bit of the key "=w" (the
+ * word as written, for the pronouns), and the result is whether a prefix
+ * of w that a stemmer could leave has its bit set (see
+ * bp_scene_prefix_set()): at most BP_SCENE_MAX_SUFFIX characters after
+ * it, at most BP_SCENE_SHORT_SUFFIX after one of BP_SCENE_SHORT_STEM
+ * characters or fewer.
+ */
+static bool
+filter(const bp_scene_lang *lang, const char *w, size_t len, bool *exact_bit)
+{
+	uint32_t	ends[BP_SCENE_MAX_WORD + 1];	/* hash of the first k characters */
+	uint32_t	h = 2166136261u;
+	uint32_t	he = bp_scene_prefix_step(2166136261u, BP_SCENE_EXACT);
+	size_t		chars = 0;
+	size_t		k;
+	size_t		n;
+
+	for (n = 0; n < len; n++)
+	{
+		unsigned char c = (unsigned char) w[n];
+
+		h = bp_scene_prefix_step(h, c);
+		he = bp_scene_prefix_step(he, c);
+		if (n + 1 == len || (w[n + 1] & 0xC0) != 0x80)
+			ends[++chars] = h;	/* a character ends here */
+	}
+	*exact_bit = bp_scene_prefix_set(lang, bp_scene_prefix_bit(he));
+	k = chars > BP_SCENE_MAX_SUFFIX ? chars - BP_SCENE_MAX_SUFFIX : 1;
+	for (; k <= chars; k++)
+	{
+		if (k <= BP_SCENE_SHORT_STEM && chars - k > BP_SCENE_SHORT_SUFFIX)
+			continue;
+		if (bp_scene_prefix_set(lang, bp_scene_prefix_bit(ends[k])))
+			return true;
+	}
+	return false;
+}
+
 /* Fold and stem a word and find its stem; NULL when in no list. */
 static const bp_scene_entry *
 lookup(bp_scene_scanner *sc, const char *s, size_t len)
@@ -136,15 +195,18 @@ lookup(bp_scene_scanner *sc, const char *s, size_t len)
 	size_t		flen;
 	const sb_symbol *stem;
 	const bp_scene_entry *e;
+	bool		exact_bit;
+	bool		may_have;
 
 	if (!bp_scene_fold(s, len + 1 < BP_SCENE_MAX_WORD ? len : 0, folded + 1,
 					   &flen))
 		return NULL;
 	folded[0] = BP_SCENE_EXACT;
-	if (bp_scene_bit(sc->lang, folded, flen + 1) &&
+	may_have = filter(sc->lang, folded + 1, flen, &exact_bit);
+	if (exact_bit &&
 		(e = bp_scene_find(sc->lang, folded, flen + 1)) != NULL)
 		return e;
-	if (!bp_scene_may_have(sc->lang, folded + 1, flen))
+	if (!may_have)
 		return NULL;
 	stem = sb_stemmer_stem(sc->stemmer, (const sb_symbol *) folded + 1,
 						   (int) flen);
