@@ -187,6 +187,25 @@ note_row_memory(const bp_book *book, MemoryContext rowcxt, const char *what,
 						   (size_t) total, held);
 }
 
+/*
+ * Insert one row built in rowcxt, once its memory is counted; back to old
+ * with rowcxt emptied.  False, with nothing written, when the run must
+ * stop (see note_row_memory).
+ */
+static bool
+store_row(SPIPlanPtr plan, Datum *values, const char *nulls,
+		  const bp_book *book, MemoryContext rowcxt, MemoryContext old,
+		  const char *what, int number, int total)
+{
+	bool		go = note_row_memory(book, rowcxt, what, number, total);
+
+	if (go)
+		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(rowcxt);
+	return go;
+}
+
 /* Insert the chapters of a book, one prepared INSERT each. */
 static void
 insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
@@ -233,15 +252,9 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 		values[10] = Int64GetDatum(ch->counts.characters);
 		values[11] = Int64GetDatum(ch->counts.paragraphs);
 
-		if (!note_row_memory(book, rowcxt, "storing chapter", i + 1,
-							 book->nchapters))
-		{
-			MemoryContextSwitchTo(old);
+		if (!store_row(plan, values, nulls, book, rowcxt, old,
+					   "storing chapter", i + 1, book->nchapters))
 			return;
-		}
-		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
 	}
 }
 
@@ -294,15 +307,9 @@ insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 			nulls[4] = 'n';
 		values[5] = BoolGetDatum(a->is_cover);
 
-		if (!note_row_memory(book, rowcxt, "storing asset", i + 1,
-							 book->nassets))
-		{
-			MemoryContextSwitchTo(old);
+		if (!store_row(plan, values, nulls, book, rowcxt, old,
+					   "storing asset", i + 1, book->nassets))
 			return;
-		}
-		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
 	}
 }
 
@@ -384,15 +391,9 @@ insert_scenes(int64 book_id, const bp_book *book, const bp_scene_set *set,
 														 sc->offset + sc->length),
 											  (int64) PG_INT32_MAX));
 		set_text(values, nulls, 8, sc->excerpt ? sc->excerpt : "");
-		if (!note_row_memory(book, rowcxt, "storing scene", i + 1,
-							 set->nscenes))
-		{
-			MemoryContextSwitchTo(old);
+		if (!store_row(plan, values, nulls, book, rowcxt, old,
+					   "storing scene", i + 1, set->nscenes))
 			return;
-		}
-		bp_spi_run(plan, values, nulls, SPI_OK_INSERT);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
 	}
 }
 
