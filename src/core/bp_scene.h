@@ -56,10 +56,29 @@ typedef struct bp_scene_entry
 	float		w[BP_SCAT__COUNT];
 } bp_scene_entry;
 
-/* The lists of one language: an open-addressing table of stems. */
+/* A line of a list file, read and checked but not yet stemmed. */
+typedef struct bp_scene_word_line
+{
+	char	   *folded;			/* the word, case-folded */
+	bp_scat		cat;
+	float		w;
+} bp_scene_word_line;
+
+/*
+ * The lists of one language: an open-addressing table of stems.  The
+ * files are read and checked by bp_scene_load(), but their words are
+ * stemmed into the table only when a text in the language is first
+ * judged (bp_scene_lang_build()): a process that meets one language
+ * stems one language's lists.
+ */
 typedef struct bp_scene_lang
 {
 	char		code[8];		/* "en", "ru": the files' prefix */
+	struct bp_scene_lists *lists;	/* the owner */
+	bp_scene_word_line *lines;	/* the words of its files, in file order */
+	int			nlines;
+	int			lines_cap;
+	bool		built;			/* table and prefixes are filled */
 	bp_scene_entry *table;
 	uint32_t	mask;			/* table size - 1 (a power of two) */
 	int			nstems;
@@ -68,9 +87,9 @@ typedef struct bp_scene_lang
 	 * A bit per stem (and per English variant: "cri" also as "cry", "come"
 	 * also as "com", "sky" also as "ski"): a Snowball stem is a prefix of
 	 * its word but for those, so a word none of whose prefixes has a bit
-	 * set is in no list, without stemming it.
+	 * set is in no list, without stemming it.  BP_SCENE_PREFIX_BITS bits.
 	 */
-	uint8_t		prefixes[BP_SCENE_PREFIX_BITS / 8];
+	uint8_t    *prefixes;
 } bp_scene_lang;
 
 /*
@@ -127,6 +146,13 @@ extern const bp_scene_lang *bp_scene_lang_get(const bp_scene_lists *lists,
 											  const char *code);
 
 /*
+ * Stem lang's words into its table on first use (the lists are
+ * process-local and used by one thread at a time); false with ctx failed
+ * (the lists' error copied) when that fails.
+ */
+extern bool bp_scene_lang_build(const bp_scene_lang *lang, bp_ctx *ctx);
+
+/*
  * Lower-case (ICU full case folding) a UTF-8 word into out (NUL-terminated,
  * at most BP_SCENE_MAX_WORD bytes); false when it does not fit or is not
  * UTF-8.
@@ -158,6 +184,7 @@ typedef struct bp_scene_scanner
 	bp_scene_cache *cache;
 	struct bp_class_cache *classes;
 	bp_scene_front *front;		/* direct-mapped, for short words */
+	bool		cyrillic_plain; /* U+0400-U+047F are all plain letters */
 } bp_scene_scanner;
 
 /*

@@ -3,8 +3,9 @@
  * bp_scene_load.c
  *	  Loading the scene extractor's word lists: files LANG.CATEGORY of one
  *	  directory (en.location, ru.speech, ...), each line a surface word
- *	  and an optional weight, folded to lower case and stemmed with
- *	  Snowball into one table of stems per language.  Format in
+ *	  and an optional weight, read, checked and folded to lower case by
+ *	  bp_scene_load(), and stemmed with Snowball into one table of stems
+ *	  per language when the language is first used.  Format in
  *	  docs/scenes.md.
  *
  *-------------------------------------------------------------------------
@@ -311,15 +312,19 @@ read_file(bp_ctx *ctx, const char *path, size_t *len)
 	return buf;
 }
 
-/* Load one line "word[TAB weight]" of a list file; false (ctx failed) if malformed. */
+/*
+ * Read one line "word[TAB weight]" of a list file into lang's lines
+ * (stemmed later, by bp_scene_lang_build()); false (ctx failed) if
+ * malformed.
+ */
 static bool
-load_line(bp_ctx *ctx, bp_scene_lang *lang, struct sb_stemmer *stemmer,
-		  bp_scat cat, char *line, const char *path, int lineno)
+load_line(bp_ctx *ctx, bp_scene_lang *lang, bp_scat cat, char *line,
+		  const char *path, int lineno)
 {
 	char	   *tab = strchr(line, '\t');
 	char		folded[BP_SCENE_MAX_WORD];
 	size_t		flen;
-	const sb_symbol *stem;
+	bp_scene_word_line *l;
 	double		w = 1.0;
 	size_t		i;
 
@@ -347,27 +352,100 @@ load_line(bp_ctx *ctx, bp_scene_lang *lang, struct sb_stemmer *stemmer,
 		return bp_fail(ctx, BP_ERR_INTERNAL,
 					   "%s:%d: not a word of UTF-8 shorter than %d bytes",
 					   path, lineno, BP_SCENE_MAX_WORD);
-	if (cat == BP_SCAT_PERSON)
-	{
-		/* pronouns: a closed class, matched as written, not stemmed */
-		char		key[BP_SCENE_MAX_WORD + 1];
+	lang->lines = bp_array_grow(ctx, lang->lines, &lang->lines_cap,
+								lang->nlines + 1, sizeof(bp_scene_word_line));
+	if (lang->lines == NULL)
+		return false;
+	l = &lang->lines[lang->nlines];
+	l->folded = bp_strndup(ctx, folded, flen);
+	if (l->folded == NULL)
+		return false;
+	l->cat = cat;
+	l->w = (float) w;
+	lang->nlines++;
+	return true;
+}
 
-		key[0] = BP_SCENE_EXACT;
-		memcpy(key + 1, folded, flen + 1);
-		return table_put(ctx, lang, key, flen + 1, cat, (float) w);
+/* Stem lang's lines into its table; false with the lists' ctx failed. */
+static bool
+build(bp_ctx *ctx, bp_scene_lang *lang)
+{
+	struct sb_stemmer *stemmer;
+	int			i;
+	bool		ok = true;
+
+	lang->prefixes = bp_alloc0(ctx, BP_SCENE_PREFIX_BITS / 8);
+	if (lang->prefixes == NULL)
+		return false;
+	stemmer = sb_stemmer_new(lang->code, "UTF_8");
+	if (stemmer == NULL)
+		return bp_fail(ctx, BP_ERR_LIMIT,
+					   "out of memory opening the \"%s\" stemmer", lang->code);
+	for (i = 0; ok && i < lang->nlines; i++)
+	{
+		const bp_scene_word_line *l = &lang->lines[i];
+		size_t		flen = strlen(l->folded);
+
+		if (l->cat == BP_SCAT_PERSON)
+		{
+			/* pronouns: a closed class, matched as written, not stemmed */
+			char		key[BP_SCENE_MAX_WORD + 1];
+
+			key[0] = BP_SCENE_EXACT;
+			memcpy(key + 1, l->folded, flen + 1);
+			ok = table_put(ctx, lang, key, flen + 1, l->cat, l->w);
+		}
+		else
+		{
+			const sb_symbol *stem = sb_stemmer_stem(stemmer,
+													(const sb_symbol *) l->folded,
+													(int) flen);
+
+			if (stem == NULL)
+				ok = bp_fail(ctx, BP_ERR_LIMIT,
+							 "out of memory stemming the \"%s\" word lists",
+							 lang->code);
+			else
+				ok = table_put(ctx, lang, (const char *) stem,
+							   (size_t) sb_stemmer_length(stemmer), l->cat,
+							   l->w);
+		}
 	}
-	stem = sb_stemmer_stem(stemmer, (const sb_symbol *) folded, (int) flen);
-	if (stem == NULL)
-		return bp_fail(ctx, BP_ERR_LIMIT, "out of memory stemming %s", path);
-	return table_put(ctx, lang, (const char *) stem,
-					 (size_t) sb_stemmer_length(stemmer), cat, (float) w);
+	sb_stemmer_delete(stemmer);
+	if (!ok)
+		return false;
+	/* the words are in the table now */
+	for (i = 0; i < lang->nlines; i++)
+		bp_free(ctx, lang->lines[i].folded);
+	if (lang->lines)
+		bp_free(ctx, lang->lines);
+	lang->lines = NULL;
+	lang->nlines = lang->lines_cap = 0;
+	lang->built = true;
+	return true;
+}
+
+/* Stem lang's words into its table on first use (see bp_scene.h). */
+bool
+bp_scene_lang_build(const bp_scene_lang *lang, bp_ctx *ctx)
+{
+	bp_scene_lang *l = (bp_scene_lang *) lang;	/* process-local lists */
+	bp_ctx	   *lctx = l->lists->ctx;
+
+	if (l->built)
+		return true;
+	if (!bp_failed(lctx))
+		build(lctx, l);
+	if (!l->built)
+		return bp_fail(ctx, lctx->err.code ? lctx->err.code : BP_ERR_INTERNAL,
+					   "%s", lctx->err.message);
+	return true;
 }
 
 /* Load the list file path of category cat into lang. */
 static bool
 load_file(bp_ctx *ctx, bp_scene_lang *lang, bp_scat cat, const char *path)
 {
-	struct sb_stemmer *stemmer;
 	size_t		len = 0;
 	char	   *buf = read_file(ctx, path, &len);
 	char	   *line;
@@ -376,13 +454,19 @@ load_file(bp_ctx *ctx, bp_scene_lang *lang, bp_scat cat, const char *path)
 
 	if (buf == NULL)
 		return false;
-	stemmer = sb_stemmer_new(lang->code, "UTF_8");
-	if (stemmer == NULL)
+	if (lang->files == 0)
 	{
-		bp_free(ctx, buf);
-		return bp_fail(ctx, BP_ERR_INTERNAL,
-					   "%s: Snowball has no stemmer for language \"%s\"",
-					   path, lang->code);
+		/* a language's first file: is there a stemmer for it? */
+		struct sb_stemmer *stemmer = sb_stemmer_new(lang->code, "UTF_8");
+
+		if (stemmer == NULL)
+		{
+			bp_free(ctx, buf);
+			return bp_fail(ctx, BP_ERR_INTERNAL,
+						   "%s: Snowball has no stemmer for language \"%s\"",
+						   path, lang->code);
+		}
+		sb_stemmer_delete(stemmer);
 	}
 	if (memchr(buf, '\0', len) != NULL)
 		ok = bp_fail(ctx, BP_ERR_INTERNAL, "%s: holds a NUL byte", path);
@@ -399,10 +483,9 @@ load_file(bp_ctx *ctx, bp_scene_lang *lang, bp_scat cat, const char *path)
 		while (n > 0 && line[n - 1] == ' ')
 			line[--n] = '\0';
 		if (n > 0 && line[0] != '#')
-			ok = load_line(ctx, lang, stemmer, cat, line, path, lineno);
+			ok = load_line(ctx, lang, cat, line, path, lineno);
 		line = next;
 	}
-	sb_stemmer_delete(stemmer);
 	bp_free(ctx, buf);
 	lang->files++;
 	return ok;
@@ -449,6 +532,7 @@ lang_slot(bp_scene_lists *lists, const char *code)
 	}
 	lang = &lists->langs[lists->nlangs++];
 	strcpy(lang->code, code);
+	lang->lists = lists;
 	return lang;
 }
 

@@ -74,6 +74,23 @@ plain_at(bp_class_cache *cc, const uint8_t *p, size_t len, size_t i)
 	return false;
 }
 
+/*
+ * How many of the 8 bytes of v (in memory order) are ASCII letters before
+ * the first that is not one (8: all are).  Bytewise, with no carry from
+ * byte to byte: x is the byte folded to lower case without its top bit.
+ */
+static inline size_t
+ascii_letters(uint64_t v)
+{
+	const uint64_t hi = UINT64_C(0x8080808080808080);
+	uint64_t	x = (v | UINT64_C(0x2020202020202020)) & ~hi;
+	uint64_t	ge_a = x + UINT64_C(0x1F1F1F1F1F1F1F1F);	/* top bit: x >= 'a' */
+	uint64_t	gt_z = x + UINT64_C(0x0505050505050505);	/* top bit: x > 'z' */
+	uint64_t	other = ~(ge_a & ~gt_z & ~v) & hi;
+
+	return other ? (size_t) __builtin_ctzll(other) / 8 : 8;
+}
+
 /* Add one word [s, s+len) to the current sentence. */
 static inline bool
 add_word(scan_state *st, const char *s, size_t len)
@@ -329,9 +346,29 @@ bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
 			if (!in_word)
 				wstart = at;
 			in_word = true;
-			do
+			i += (p[i] < 0x80) ? 1 : 2;
+			for (;;)
+			{
+				/* 8 bytes at a time while they are letters */
+				while (i + 8 <= len)
+				{
+					uint64_t	v;
+					size_t		n;
+
+					memcpy(&v, p + i, 8);
+					n = ascii_letters(v);
+					if (n == 0 && sc->cyrillic_plain &&
+						(v & UINT64_C(0xC0FEC0FEC0FEC0FE)) ==
+						UINT64_C(0x80D080D080D080D0))
+						n = 8;	/* four letters U+0400-U+047F */
+					i += n;
+					if (n < 8)
+						break;
+				}
+				if (i >= len || !plain_at(cc, p, len, i))
+					break;
 				i += (p[i] < 0x80) ? 1 : 2;
-			while (i < len && plain_at(cc, p, len, i));
+			}
 			wend = i;
 			continue;
 		}

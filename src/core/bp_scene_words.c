@@ -42,6 +42,7 @@ bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,
 					   const bp_scene_lang *lang)
 {
 	bp_text_state *st;
+	int			c;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->ctx = ctx;
@@ -49,8 +50,21 @@ bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,
 	st = bp_text_get_state(ctx);
 	if (st == NULL || (sc->classes = bp_text_class_cache(ctx, st)) == NULL)
 		return false;
+	/* the scan takes runs of these letters 8 bytes at a time when so */
+	sc->cyrillic_plain = true;
+	for (c = 0x400; c <= 0x47F; c++)
+	{
+		uint16_t	cls = sc->classes->lo[c] ?
+			(uint16_t) (sc->classes->lo[c] & ~CL_KNOWN) :
+			bp_text_lo_fill(sc->classes, c);
+
+		if (!(cls & CL_PLAIN))
+			sc->cyrillic_plain = false;
+	}
 	if (lang == NULL)
 		return true;
+	if (!bp_scene_lang_build(lang, ctx))
+		return false;
 	sc->stemmer = sb_stemmer_new(lang->code, "UTF_8");
 	if (sc->stemmer == NULL)
 		return bp_fail(ctx, BP_ERR_LIMIT, "out of memory opening a stemmer");
