@@ -105,5 +105,41 @@ ok( $node->safe_psql(
 		'postgres', "SELECT count(DISTINCT worker_pid) >= 1 FROM bookparse.job"),
 	'jobs record their worker');
 
+# the workers stored each book's scenes: the same ones bookparse-dump
+# --scenes finds (chapter, paragraph, kind, illustratable), and scenes()
+# gives each paragraph's whole text
+my $dump = "$ENV{TESTDIR}/bookparse-dump";
+SKIP:
+{
+	skip 'no ./bookparse-dump', 2 unless -x $dump;
+	my @differ;
+	my $total = 0;
+	foreach my $b (@books)
+	{
+		my ($path, $name) = @$b;
+		(my $q = $name) =~ s/'/''/g;
+		my $stored = $node->safe_psql(
+			'postgres', qq{
+SELECT string_agg(s.chapter || ' ' || s.paragraph || ' ' || s.kind || ' '
+                  || CASE WHEN s.illustratable THEN 'yes' ELSE 'no' END,
+                  E'\n' ORDER BY s.chapter, s.paragraph)
+FROM bookparse.scene s JOIN bookparse.book b ON b.id = s.book_id
+WHERE b.filename = '$q'});
+		my @lines = split /\n/, `'$dump' --scenes '$path' 2>/dev/null`;
+		shift @lines;    # the header
+		my $expect = join("\n",
+			map { my @f = split /\t/; "$f[0] $f[1] $f[2] $f[4]" } @lines);
+		push @differ, $name if $stored ne $expect;
+		$total += scalar(@lines);
+	}
+	is(join(', ', @differ), '', "the workers stored the scenes bookparse-dump finds ($total)");
+	is( $node->safe_psql(
+			'postgres', q{
+SELECT count(*) FROM bookparse.book b, bookparse.scenes(b.id, NULL, 0) s
+WHERE s.text IS NULL OR length(s.text) < length(rtrim(s.excerpt, '.… '))}),
+		'0',
+		'scenes() gives each paragraph whole');
+}
+
 $node->stop;
 done_testing();
