@@ -97,6 +97,14 @@ SELECT b.filename, b.format, b.status, b.title,
 FROM bookparse.book b JOIN demo_jobs j ON j.book_id = b.id
 ORDER BY b.filename;
 \echo
+\echo '== Scenes worth illustrating, stored by the workers (bookparse.scenes())'
+SELECT j.name, s.chapter AS ch, s.kind, round(s.score::numeric, 2) AS score,
+       s.illustratable AS draw,
+       CASE WHEN length(s.excerpt) > 70 THEN left(s.excerpt, 70) || '…'
+            ELSE s.excerpt END AS excerpt
+FROM demo_jobs j, bookparse.scenes(j.book_id) s
+ORDER BY j.name, s.chapter, s.paragraph;
+\echo
 \echo '== bookparse.status'
 SELECT * FROM bookparse.status;
 \else
