@@ -10,7 +10,7 @@
  *		time(4N) / max(time(N), floor) must stay below 8 (12 under ASan).  Linear growth
  *		gives about 4, quadratic about 16 (and the unbounded attribute
  *		shapes took seconds at 4N).  Times are CPU time of the process.
- *	  - Progress: bp_xml_parse of one 8MB document calls the progress
+ *	  - Progress: bp_xml_parse of one 3-5MB document calls the progress
  *		hook at least 4 times per MB (every 64kB of input: about 16-24), and
  *		a hook that says stop ends the parse with BP_ERR_CANCELED at once.
  *	  - The caps drop what is past them, with a warning, and keep the text.
@@ -369,9 +369,9 @@ test_progress(void)
 		double		t,
 					mb;
 
-		/* about 8MB of one document */
-		build_shape(&b, shapes[i], strcmp(shapes[i], "attributes") == 0 ? 800000 :
-					strcmp(shapes[i], "siblings") == 0 ? 400000 : 500000);
+		/* 3-5MB of one document */
+		build_shape(&b, shapes[i], strcmp(shapes[i], "attributes") == 0 ? 400000 :
+					strcmp(shapes[i], "siblings") == 0 ? 200000 : 250000);
 		mb = (double) b.len / (1024.0 * 1024.0);
 		t = parse_with_ticks(b.s, b.len, flags, &log, &code);
 		printf("  progress %-12s %5.1f MB in %.3f s: %d calls (%.1f per MB), longest gap %.4f CPU s\n",
