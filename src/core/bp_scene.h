@@ -60,6 +60,7 @@ typedef struct bp_scene_entry
 typedef struct bp_scene_word_line
 {
 	char	   *folded;			/* the word, case-folded */
+	char	   *stem;			/* its stem, once stemmed; NULL for a pronoun */
 	bp_scat		cat;
 	float		w;
 } bp_scene_word_line;
@@ -90,6 +91,9 @@ typedef struct bp_scene_lang
 	 * set is in no list, without stemming it.  BP_SCENE_PREFIX_BITS bits.
 	 */
 	uint8_t    *prefixes;
+	/* surface form -> entry, kept for the process (bp_scene_words.c) */
+	struct bp_scene_cache *memo;
+	struct bp_scene_front *front;	/* direct-mapped, for short words */
 } bp_scene_lang;
 
 /*
@@ -121,6 +125,8 @@ struct bp_scene_lists
 	bp_ctx	   *ctx;
 	bp_scene_lang langs[BP_SCENE_MAX_LANGS];
 	int			nlangs;
+	char	   *chunk;			/* where the next word or stem is copied */
+	size_t		chunk_left;		/* bytes free there */
 };
 
 /* Names of the categories, as in the file names (en.location, ...). */
@@ -162,7 +168,7 @@ extern bool bp_scene_fold(const char *s, size_t len, char *out,
 
 /* ---- bp_scene_words.c: words of a paragraph and what they weigh ---- */
 
-/* A word cache: surface form -> entry, for one run over text. */
+/* The memo: surface form -> entry, kept with the lists for the process. */
 typedef struct bp_scene_cache bp_scene_cache;
 
 #define BP_SCENE_FRONT	4096	/* slots of the front cache */
@@ -181,9 +187,9 @@ typedef struct bp_scene_scanner
 	bp_ctx	   *ctx;
 	const bp_scene_lang *lang;
 	struct sb_stemmer *stemmer;
-	bp_scene_cache *cache;
+	bp_scene_cache *cache;		/* the language's memo */
 	struct bp_class_cache *classes;
-	bp_scene_front *front;		/* direct-mapped, for short words */
+	bp_scene_front *front;		/* the language's front cache */
 	bool		cyrillic_plain; /* U+0400-U+047F are all plain letters */
 } bp_scene_scanner;
 
@@ -215,6 +221,13 @@ bp_scene_front_slot(const bp_scene_scanner *sc, uint64_t head)
 {
 	return &sc->front[(head * UINT64_C(0x9E3779B97F4A7C15)) >> 52];
 }
+
+/* Create lang's memo (in the lists' ctx); false (ctx failed) without memory. */
+extern bool bp_scene_memo_start(bp_ctx *ctx, bp_scene_lang *lang);
+
+/* Put a word of lang's lists into its memo (see bp_scene_words.c). */
+extern void bp_scene_memo_seed(bp_scene_lang *lang, struct sb_stemmer *stemmer,
+							   const char *word, const char *stem);
 
 /* Start a scanner for lang; false (ctx failed) when out of memory. */
 extern bool bp_scene_scanner_start(bp_scene_scanner *sc, bp_ctx *ctx,

@@ -73,16 +73,19 @@ fold_simple(const char *s, size_t len, char *out, size_t *outlen)
 		else if ((b == 0xD0 || b == 0xD1) && i + 1 < len &&
 				 (p[i + 1] & 0xC0) == 0x80)
 		{
-			unsigned	cp = ((b & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
+			/* U+0400-U+047F, byte by byte */
+			unsigned char c = p[i + 1];
 
-			if (cp >= 0x410 && cp <= 0x42F)
-				cp += 0x20;
-			else if (cp >= 0x400 && cp <= 0x40F)
-				cp += 0x50;
-			if (cp == 0x451)
-				cp = 0x435;
-			out[o++] = (char) (0xC0 | (cp >> 6));
-			out[o++] = (char) (0x80 | (cp & 0x3F));
+			if (b == 0xD0 && c >= 0x90 && c <= 0x9F)
+				b = 0xD0, c += 0x20;	/* А-П (U+0410-U+041F) -> а-п */
+			else if (b == 0xD0 && c >= 0xA0 && c <= 0xAF)
+				b = 0xD1, c -= 0x20;	/* Р-Я (U+0420-U+042F) -> р-я */
+			else if (b == 0xD0 && c <= 0x8F)
+				b = 0xD1, c += 0x10;	/* Ѐ-Џ (U+0400-U+040F) -> ѐ-џ */
+			if (b == 0xD1 && c == 0x91)
+				b = 0xD0, c = 0xB5;	/* ё -> е */
+			out[o++] = (char) b;
+			out[o++] = (char) c;
 			i += 2;
 		}
 		else
@@ -166,6 +169,32 @@ bp_scene_lang_get(const bp_scene_lists *lists, const char *code)
 		if (strcmp(lists->langs[i].code, code) == 0)
 			return &lists->langs[i];
 	return NULL;
+}
+
+/*
+ * A copy of n bytes of s, NUL-terminated, in the lists' chunks of words
+ * (freed with the lists); NULL (ctx failed) without memory.
+ */
+static char *
+lists_strndup(bp_scene_lists *lists, const char *s, size_t n)
+{
+	char	   *p;
+
+	if (n + 1 > lists->chunk_left)
+	{
+		size_t		size = n + 1 > 16384 ? n + 1 : 16384;
+
+		lists->chunk = bp_alloc(lists->ctx, size);
+		if (lists->chunk == NULL)
+			return NULL;
+		lists->chunk_left = size;
+	}
+	p = lists->chunk;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	lists->chunk += n + 1;
+	lists->chunk_left -= n + 1;
+	return p;
 }
 
 /* Double lang's table (or create it); false (ctx failed) without memory. */
@@ -256,7 +285,7 @@ table_put(bp_ctx *ctx, bp_scene_lang *lang, const char *stem, size_t len,
 		while (lang->table[i].stem)
 			i = (i + 1) & lang->mask;
 		e = &lang->table[i];
-		e->stem = bp_strndup(ctx, stem, len);
+		e->stem = lists_strndup(lang->lists, stem, len);
 		if (e->stem == NULL)
 			return false;
 		lang->nstems++;
@@ -357,9 +386,10 @@ load_line(bp_ctx *ctx, bp_scene_lang *lang, bp_scat cat, char *line,
 	if (lang->lines == NULL)
 		return false;
 	l = &lang->lines[lang->nlines];
-	l->folded = bp_strndup(ctx, folded, flen);
+	l->folded = lists_strndup(lang->lists, folded, flen);
 	if (l->folded == NULL)
 		return false;
+	l->stem = NULL;
 	l->cat = cat;
 	l->w = (float) w;
 	lang->nlines++;
@@ -408,15 +438,21 @@ build(bp_ctx *ctx, bp_scene_lang *lang)
 			else
 				ok = table_put(ctx, lang, (const char *) stem,
 							   (size_t) sb_stemmer_length(stemmer), l->cat,
-							   l->w);
+							   l->w) &&
+					(lang->lines[i].stem =
+					 lists_strndup(lang->lists, (const char *) stem,
+								   (size_t) sb_stemmer_length(stemmer))) != NULL;
 		}
 	}
+	/* the table is complete: the lists' own words start the memo */
+	ok = ok && bp_scene_memo_start(ctx, lang);
+	for (i = 0; ok && i < lang->nlines; i++)
+		bp_scene_memo_seed(lang, stemmer, lang->lines[i].folded,
+						   lang->lines[i].stem);
 	sb_stemmer_delete(stemmer);
 	if (!ok)
 		return false;
-	/* the words are in the table now */
-	for (i = 0; i < lang->nlines; i++)
-		bp_free(ctx, lang->lines[i].folded);
+	/* the words are in the table now (their strings stay in the chunks) */
 	if (lang->lines)
 		bp_free(ctx, lang->lines);
 	lang->lines = NULL;
