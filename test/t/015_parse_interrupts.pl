@@ -21,6 +21,11 @@ $node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
 # %n: log times as epoch seconds, to time stops by the server's clock
 $node->append_conf('postgresql.conf', "log_line_prefix = '%n [%p] '\n");
 $node->start;
+
+# A second, the bound the issue asks for; an assert-enabled server (slow
+# on purpose: it checks and clobbers memory) gets three (test/slow/).
+my $bound =
+  $node->safe_psql('postgres', 'SHOW debug_assertions') eq 'on' ? 3 : 1;
 $node->safe_psql('postgres', 'CREATE EXTENSION bookparse');
 
 # Plain-text books of Japanese sentences: ICU's dictionary word breaking
@@ -183,7 +188,7 @@ foreach my $case (
 	my $at = log_time($pid, quotemeta($message), $offset);
 	ok(defined $at, 'that the server logged');
 	my $took = ($at // 1e10) - $sent;
-	cmp_ok($took, '<', 1, sprintf('within a second (%.3f s)', $took));
+	cmp_ok($took, '<', $bound, sprintf('within %s s (%.3f s)', $bound, $took));
 }
 
 # statement_timeout: the parse ends within a second of the timeout
@@ -199,8 +204,8 @@ foreach my $case (
 	  /^(\d+\.\d+) \[(\d+)\] LOG:  statement: SET bookparse.work_mem = '1GB'; SELECT bookparse.parse/m;
 	my $at = log_time($pid // 0, quotemeta($message), $offset);
 	my $took = ($at // 1e10) - ($started // 0) - 0.5;
-	cmp_ok($took, '<', 1,
-		sprintf('within a second of the timeout (%.3f s after it)', $took));
+	cmp_ok($took, '<', $bound,
+		sprintf('within %s s of the timeout (%.3f s after it)', $bound, $took));
 }
 
 # --- bookparse.max_work_mem set by a user before the library is loaded
