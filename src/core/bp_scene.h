@@ -171,7 +171,7 @@ extern bool bp_scene_fold(const char *s, size_t len, char *out,
 /* The memo: surface form -> entry, kept with the lists for the process. */
 typedef struct bp_scene_cache bp_scene_cache;
 
-#define BP_SCENE_FRONT	4096	/* slots of the front cache */
+#define BP_SCENE_FRONT	16384	/* slots of the front cache */
 
 /* A slot of the front cache: a word of at most 8 bytes and its entry. */
 typedef struct bp_scene_front
@@ -219,7 +219,7 @@ bp_scene_word_head(const char *s, size_t len, size_t avail)
 static inline bp_scene_front *
 bp_scene_front_slot(const bp_scene_scanner *sc, uint64_t head)
 {
-	return &sc->front[(head * UINT64_C(0x9E3779B97F4A7C15)) >> 52];
+	return &sc->front[(head * UINT64_C(0x9E3779B97F4A7C15)) >> 50];
 }
 
 /* Create lang's memo (in the lists' ctx); false (ctx failed) without memory. */
