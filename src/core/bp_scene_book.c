@@ -47,8 +47,20 @@ excerpt(bp_ctx *ctx, const char *s, size_t len)
 	char	   *out;
 	size_t		n;
 
-	/* chapter text is UTF-8: a character starts at each non-continuation byte */
-	for (i = 0; i < len; i++)
+	/*
+	 * chapter text is UTF-8: a character starts at each non-continuation
+	 * byte.  8 bytes at a time while the 200th character is further on
+	 * (a continuation byte has its top bit set and the next one clear).
+	 */
+	for (i = 0; i + 8 <= len && chars + 8 < EXCERPT_CHARS - 1; i += 8)
+	{
+		uint64_t	v;
+
+		memcpy(&v, s + i, 8);
+		chars += 8 - __builtin_popcountll(v & ~(v << 1) &
+										  UINT64_C(0x8080808080808080));
+	}
+	for (; i < len; i++)
 		if (((unsigned char) s[i] & 0xC0) != 0x80)
 		{
 			if (chars == EXCERPT_CHARS - 1)
@@ -70,8 +82,18 @@ excerpt(bp_ctx *ctx, const char *s, size_t len)
 		return NULL;
 	memcpy(out, s, cut);
 	for (n = 0; n < cut; n++)
-		if ((unsigned char) out[n] < 0x20)	/* \n, \t, \r */
+	{
+		uint64_t	v;
+
+		/* skip 8 bytes at a time that hold no byte below 0x20 */
+		while (n + 8 <= cut &&
+			   (memcpy(&v, out + n, 8),
+				((v - UINT64_C(0x2020202020202020)) & ~v &
+				 UINT64_C(0x8080808080808080)) == 0))
+			n += 8;
+		if (n < cut && (unsigned char) out[n] < 0x20)	/* \n, \t, \r */
 			out[n] = ' ';
+	}
 	if (cut < len)
 		memcpy(out + cut, "\xE2\x80\xA6", 3);	/* … */
 	out[cut + (cut < len ? 3 : 0)] = '\0';
