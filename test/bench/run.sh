@@ -18,6 +18,9 @@ echo "$PARSE"
 echo "== instructions (test/bench/callgrind.sh)" >&2
 CG=$(sh test/bench/callgrind.sh)
 echo "$CG"
+echo "== scene extraction cost (test/bench/scene_cost.py)" >&2
+SCENE=$(/usr/bin/python3 test/bench/scene_cost.py)
+echo "$SCENE"
 DB="(not run: BENCH_DB=0 or not root)"
 if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	echo "== database throughput (test/bench/db_bench.sh, holding /tmp/bp-pg.lock)" >&2
@@ -68,6 +71,23 @@ $PARSE
 of the process (start, ICU and libxml2 loading included):
 
 $CG
+
+## Scene extraction cost (issue 13)
+
+test/bench/scene_cost.py: \`./bookparse-dump --full BOOK\` (the parse as the workers do it) against
+\`./bookparse-dump --full --scenes BOOK\` (the same parse, the word lists loaded, every paragraph
+judged). Instructions of the whole process under callgrind, once per book and mode; from the
+\`--scenes\` run, callgrind's inclusive counts of \`bp_book_scenes\` without
+\`bp_scene_lang_build\` (the extraction a worker that keeps the lists pays per book) and of
+\`bp_scene_load\` + \`bp_scene_lang_build\` (loading the lists and stemming the book's language's
+words: once per process); shares are of the parse without scenes. CPU time: user + sys, the least of
+${SCENE_RUNS:-10} alternating runs. The bound (docs/scenes.md): scenes add at most 30% to a novel's
+parse. The corpus has no novel of War and Peace's size, so one is generated in a temporary directory:
+a UTF-8 FB2 (\`<lang>en</lang>\`, a chapter per 60 paragraphs) of 3.5 MB of text, the text of Crime
+and Punishment, Moby-Dick, Children's Literature and Alice in turn, then Crime and Punishment again
+until the size is reached.
+
+$SCENE
 
 ## End to end in the database
 
