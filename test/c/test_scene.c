@@ -322,6 +322,74 @@ test_book(void)
 	bp_book_free(book);
 }
 
+/*
+ * The memo of word forms lives with the lists: filling it past its cap
+ * (with more distinct forms than it keeps) changes no verdict, and
+ * neither does judging the same paragraphs again later.
+ */
+static void
+test_memo(const char *dir)
+{
+	const char *paras[] = {en_room, en_face, en_rain, en_mood, ru_room, ru_rain};
+	const char *langs[] = {"en", "en", "en", "en", "ru", "ru"};
+	bp_scene_verdict before[6];
+	bp_scene_verdict v;
+	bp_scene_verdict big1;
+	bp_scene_verdict big2;
+	bp_scene_lists *l;
+	bp_error	err;
+	size_t		nwords = 150000;
+	char	   *big = malloc(nwords * 7 + 1);
+	size_t		n = 0;
+	size_t		i;
+	int			k;
+
+	CHECK(big != NULL);
+	if (big == NULL)
+		return;
+	/* distinct six-letter forms: more than the memo keeps */
+	for (i = 0; i < nwords; i++)
+	{
+		size_t		x = i;
+		int			j;
+
+		for (j = 0; j < 6; j++, x /= 26)
+			big[n++] = (char) ('a' + x % 26);
+		big[n++] = ' ';
+	}
+	big[n - 1] = '.';
+	big[n] = '\0';
+
+	l = bp_scene_load(dir, &err);
+	CHECK(l != NULL);
+	if (l == NULL)
+	{
+		free(big);
+		return;
+	}
+	for (k = 0; k < 6; k++)
+		CHECK(bp_scene_classify(l, paras[k], strlen(paras[k]), langs[k], NULL,
+								&before[k], &err));
+	CHECK(bp_scene_classify(l, big, n, "en", NULL, &big1, &err));
+	CHECK(bp_scene_classify(l, big, n, "en", NULL, &big2, &err));
+	CHECK(big1.kind == big2.kind && big1.score == big2.score &&
+		  big1.illustratable == big2.illustratable);
+	for (k = 0; k < 6; k++)
+	{
+		CHECK(bp_scene_classify(l, paras[k], strlen(paras[k]), langs[k], NULL,
+								&v, &err));
+		CHECK(v.kind == before[k].kind && v.score == before[k].score &&
+			  v.illustratable == before[k].illustratable);
+		/* and the same as with the lists every other test uses */
+		CHECK(bp_scene_classify(lists, paras[k], strlen(paras[k]), langs[k],
+								NULL, &v, &err));
+		CHECK(v.kind == before[k].kind && v.score == before[k].score &&
+			  v.illustratable == before[k].illustratable);
+	}
+	bp_scene_lists_free(l);
+	free(big);
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -339,6 +407,7 @@ main(void)
 	test_hostile();
 	test_loader();
 	test_book();
+	test_memo(dir);
 	bp_scene_lists_free(lists);
 	return bp_test_summary("test_scene");
 }
