@@ -80,6 +80,7 @@ typedef struct bp_scene_lang
 	int			nlines;
 	int			lines_cap;
 	bool		built;			/* table and prefixes are filled */
+	size_t		exact_max;		/* bytes of the longest word matched as written */
 	bp_scene_entry *table;
 	uint32_t	mask;			/* table size - 1 (a power of two) */
 	int			nstems;

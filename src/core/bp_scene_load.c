@@ -440,6 +440,8 @@ build(bp_ctx *ctx, bp_scene_lang *lang)
 			key[0] = BP_SCENE_EXACT;
 			memcpy(key + 1, l->folded, flen + 1);
 			ok = table_put(ctx, lang, key, flen + 1, l->cat, l->w);
+			if (flen > lang->exact_max)
+				lang->exact_max = flen;
 		}
 		else
 		{

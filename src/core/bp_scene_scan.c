@@ -370,6 +370,14 @@ bp_scene_scan(bp_scene_scanner *sc, const char *s, size_t len,
 				i += (p[i] < 0x80) ? 1 : 2;
 			}
 			wend = i;
+			if (i < len && p[i] == ' ')
+			{
+				/* the usual end of a word: as the space's path below */
+				if (!add_word(&st, s + wstart, wend - wstart))
+					return false;
+				in_word = false;
+				i++;
+			}
 			continue;
 		}
 		/* fast path: a space ends a word and changes nothing else */

@@ -283,14 +283,18 @@ filter(const bp_scene_lang *lang, const char *w, size_t len, bool *exact_bit)
 
 	for (n = 0; n < len; n++)
 	{
-		unsigned char c = (unsigned char) w[n];
-
-		h = bp_scene_prefix_step(h, c);
-		he = bp_scene_prefix_step(he, c);
+		h = bp_scene_prefix_step(h, (unsigned char) w[n]);
 		if (n + 1 == len || (w[n + 1] & 0xC0) != 0x80)
 			ends[++chars] = h;	/* a character ends here */
 	}
-	*exact_bit = bp_scene_prefix_set(lang, bp_scene_prefix_bit(he));
+	/* no key "=w" is longer than the longest word matched as written */
+	*exact_bit = false;
+	if (len <= lang->exact_max)
+	{
+		for (n = 0; n < len; n++)
+			he = bp_scene_prefix_step(he, (unsigned char) w[n]);
+		*exact_bit = bp_scene_prefix_set(lang, bp_scene_prefix_bit(he));
+	}
 	k = chars > BP_SCENE_MAX_SUFFIX ? chars - BP_SCENE_MAX_SUFFIX : 1;
 	for (; k <= chars; k++)
 	{
