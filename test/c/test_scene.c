@@ -118,6 +118,78 @@ test_kinds(void)
 	CHECK(strcmp(bp_scene_kind_name((bp_scene_kind) 42), "none") == 0);
 }
 
+/* Sentences that name places and things without saying how they look. */
+static const char *const en_named[] = {
+	"He rented a room above the shop near the market square.",
+	"The letter from the bank was still on the kitchen table.",
+	"My uncle kept a boat on the river and a horse in the stable.",
+	"The meeting was moved from the library to the town hall.",
+	"They met at the station and walked together to the church.",
+};
+static const char *const ru_named[] = {
+	"Он снял комнату над лавкой возле рыночной площади.",
+	"Мой дядя держал лодку на реке и лошадь в конюшне.",
+	"Он оставил ключ у швейцара в гостинице и уехал на вокзал.",
+	"Собрание перенесли из библиотеки в здание городской управы.",
+};
+static const char *en_harbour =
+"The harbour lay in a wide grey bay under steep green hills. Narrow stone "
+"houses with red roofs climbed the slope above the quay, and small white "
+"boats rocked by the long wooden pier.";
+static const char *en_keeper =
+"The old keeper was a short, broad man with a weathered brown face, a thick "
+"white beard and small bright blue eyes; he wore a heavy dark coat with "
+"brass buttons and tall black boots.";
+
+/* A verdict of kind with a score in [lo, hi]. */
+static void
+expect_score(const char *text, const char *lang, bp_scene_kind kind,
+			 double lo, double hi)
+{
+	bp_scene_verdict v;
+	int			k = kind_of(text, strlen(text), lang, &v);
+
+	CHECK_MSG(k == (int) kind && v.score >= lo && v.score <= hi,
+			  "%.40s...: got %s (%.3f), want %s with a score in [%.2f, %.2f]",
+			  text, bp_scene_kind_name(v.kind), v.score,
+			  bp_scene_kind_name(kind), lo, hi);
+}
+
+/*
+ * The score measures how much description there is: naming a place or an
+ * object is not describing it (none, a score under bookparse.scenes()'s
+ * default 0.5, not illustratable), and a rich description scores near 1.
+ */
+static void
+test_scores(void)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(en_named) / sizeof(en_named[0]); i++)
+	{
+		expect(en_named[i], "en", BP_SCENE_NONE, false);
+		expect_score(en_named[i], "en", BP_SCENE_NONE, 0, 0.49);
+	}
+	for (i = 0; i < sizeof(ru_named) / sizeof(ru_named[0]); i++)
+	{
+		expect(ru_named[i], "ru", BP_SCENE_NONE, false);
+		expect_score(ru_named[i], "ru", BP_SCENE_NONE, 0, 0.49);
+	}
+	expect(en_harbour, "en", BP_SCENE_LOCATION, true);
+	expect(en_keeper, "en", BP_SCENE_CHARACTER, true);
+	expect_score(en_room, "en", BP_SCENE_LOCATION, 0.7, 1);
+	expect_score(en_face, "en", BP_SCENE_CHARACTER, 0.7, 1);
+	expect_score(en_rain, "en", BP_SCENE_ATMOSPHERE, 0.7, 1);
+	expect_score(en_harbour, "en", BP_SCENE_LOCATION, 0.7, 1);
+	expect_score(en_keeper, "en", BP_SCENE_CHARACTER, 0.7, 1);
+	expect_score(ru_room, "ru", BP_SCENE_LOCATION, 0.7, 1);
+	expect_score(ru_face, "ru", BP_SCENE_CHARACTER, 0.7, 1);
+	expect_score(ru_rain, "ru", BP_SCENE_ATMOSPHERE, 0.7, 1);
+	/* speech and thoughts score nothing */
+	expect_score(en_dialogue, "en", BP_SCENE_NONE, 0, 0);
+	expect_score(en_mood, "en", BP_SCENE_NONE, 0, 0.1);
+}
+
 /* Empty, huge and invalid input. */
 static void
 test_hostile(void)
@@ -404,6 +476,7 @@ main(void)
 		return 1;
 	}
 	test_kinds();
+	test_scores();
 	test_hostile();
 	test_loader();
 	test_book();
