@@ -171,9 +171,10 @@ bp_epub_check_readable(bp_epub *ep)
 		return true;
 	total += ep->nunread[BP_EPUB_UNREAD_OTHER];
 	names[0] = '\0';
-	for (why = BP_EPUB_UNREAD_DRM; why <= BP_EPUB_UNREAD_METHOD; why++)
-		if (ep->nunread[why] > 0)
-			break;
+	/* the first cause with entries (total > 0: METHOD at the latest) */
+	why = BP_EPUB_UNREAD_DRM;
+	while (why < BP_EPUB_UNREAD_METHOD && ep->nunread[why] == 0)
+		why++;
 	list_names(ep, why, names, sizeof(names));
 	if (why == BP_EPUB_UNREAD_DRM)
 		return bp_fail(ep->ctx, BP_ERR_ENCRYPTED,
