@@ -55,6 +55,7 @@
 #include "bookparse.h"
 #include "queue.h"
 #include "shmem.h"
+#include "spi.h"
 
 /* How often the launcher looks for jobs whose worker is gone. */
 #define BP_RECOVER_INTERVAL_MS	10000
@@ -464,15 +465,13 @@ static int64
 bp_count_runnable_jobs(void)
 {
 	int64		n = 0;
-	bool		isnull;
 	int			rc;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "bookparse: counting queued jobs");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	bp_spi_connect();
 	rc = SPI_execute("SELECT count(*) FROM bookparse.job"
 					 " WHERE state = 'queued' AND run_after <= now()"
 					 " AND NOT EXISTS (SELECT 1 FROM bookparse.queue_state"
@@ -480,10 +479,7 @@ bp_count_runnable_jobs(void)
 					 true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "bookparse launcher: counting queued jobs failed");
-	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									SPI_tuptable->tupdesc, 1, &isnull));
-	if (isnull)
-		n = 0;
+	n = bp_spi_int64(0, 1);
 	SPI_finish();
 	PopActiveSnapshot();
 	bp_launcher_commit();
@@ -771,8 +767,7 @@ bp_extension_owner(void)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	bp_spi_connect();
 	if (SPI_execute("SELECT e.extowner FROM pg_catalog.pg_extension e"
 					" JOIN pg_catalog.pg_authid a ON a.oid = e.extowner"
 					" WHERE e.extname = 'bookparse' AND a.rolcanlogin",

@@ -83,104 +83,11 @@ static SPIPlanPtr plan_purge = NULL;
 
 static TimestampTz claim_horizon = 0;
 
-/* Prepare sql once per backend and keep the plan. */
-SPIPlanPtr
-bp_spi_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan;
-
-	if (*cache != NULL)
-		return *cache;
-	plan = SPI_prepare(sql, nargs, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "bookparse: SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "bookparse: SPI_keepplan failed");
-	*cache = plan;
-	return plan;
-}
-
-/* Run a prepared plan; ERROR unless SPI_execute_plan returned expect. */
-void
-bp_spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
-{
-	int			rc;
-
-	rc = SPI_execute_plan(plan, values, nulls, false, 0);
-	if (rc != expect)
-		elog(ERROR, "bookparse: SPI_execute_plan returned %s, expected %s",
-			 SPI_result_code_string(rc), SPI_result_code_string(expect));
-}
-
 /* Claim only jobs whose run_after is at most horizon (0 = now). */
 void
 bp_queue_set_horizon(TimestampTz horizon)
 {
 	claim_horizon = horizon;
-}
-
-/* Connect to SPI, pushing a snapshot if none is active; returns if pushed. */
-static bool
-queue_spi_begin(void)
-{
-	bool		pushed = false;
-	int			rc;
-
-	if (!ActiveSnapshotSet())
-	{
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pushed = true;
-	}
-	rc = SPI_connect();
-	if (rc != SPI_OK_CONNECT)
-		elog(ERROR, "bookparse: SPI_connect failed: %s",
-			 SPI_result_code_string(rc));
-	return pushed;
-}
-
-/* Undo queue_spi_begin. */
-static void
-queue_spi_end(bool pushed)
-{
-	SPI_finish();
-	if (pushed)
-		PopActiveSnapshot();
-}
-
-/* Column col (1-based) of row row of SPI_tuptable as int64 (0 if NULL). */
-static int64
-spi_int64(int row, int col)
-{
-	bool		isnull;
-	Datum		d;
-
-	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
-					  &isnull);
-	if (isnull)
-		return 0;
-	switch (SPI_gettypeid(SPI_tuptable->tupdesc, col))
-	{
-		case INT4OID:
-			return DatumGetInt32(d);
-		case INT8OID:
-			return DatumGetInt64(d);
-		default:
-			elog(ERROR, "bookparse: unexpected column type");
-	}
-	return 0;
-}
-
-/* Column col of row row of SPI_tuptable as bool (false if NULL). */
-static bool
-spi_bool(int row, int col)
-{
-	bool		isnull;
-	Datum		d;
-
-	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
-					  &isnull);
-	return !isnull && DatumGetBool(d);
 }
 
 /*
@@ -199,7 +106,7 @@ bp_queue_claim(BpJob *job)
 	bool		pushed;
 	bool		found = false;
 
-	pushed = queue_spi_begin();
+	pushed = bp_spi_begin();
 	values[0] = TimestampTzGetDatum(claim_horizon != 0 ? claim_horizon
 									: GetCurrentTimestamp());
 	values[1] = Int32GetDatum(MyProcPid);
@@ -227,12 +134,12 @@ bp_queue_claim(BpJob *job)
 			   values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
-		job->job_id = spi_int64(0, 1);
-		job->book_id = spi_int64(0, 2);
-		job->attempts = (int) spi_int64(0, 3);
+		job->job_id = bp_spi_int64(0, 1);
+		job->book_id = bp_spi_int64(0, 2);
+		job->attempts = (int) bp_spi_int64(0, 3);
 		found = true;
 	}
-	queue_spi_end(pushed);
+	bp_spi_end(pushed);
 	return found;
 }
 
@@ -266,7 +173,7 @@ job_is_ours(BpJobRun *run)
 					  &isnull);
 	ours = !isnull && DatumGetBool(d);
 	if (ours)
-		run->job.attempts = (int) spi_int64(0, 2);
+		run->job.attempts = (int) bp_spi_int64(0, 2);
 	return ours;
 }
 
@@ -298,10 +205,10 @@ bp_queue_book_status(int64 book_id, int64 job_id, const char *outcome,
 	if (SPI_processed == 0)
 		return NULL;
 	if (parsed_before)
-		*parsed_before = spi_bool(0, 3);
-	if (spi_bool(0, 1))
+		*parsed_before = bp_spi_bool(0, 3);
+	if (bp_spi_bool(0, 1))
 		return "queued";
-	if (spi_bool(0, 2))
+	if (bp_spi_bool(0, 2))
 		return "parsing";
 	return outcome;
 }
@@ -884,10 +791,10 @@ bp_queue_execute(BpJobRun *run)
 		run->started_at = GetCurrentTimestamp();
 	run->stop = BP_STOP_NONE;
 
-	pushed = queue_spi_begin();
+	pushed = bp_spi_begin();
 	if (!job_is_ours(run))
 	{
-		queue_spi_end(pushed);
+		bp_spi_end(pushed);
 		return;
 	}
 
@@ -957,7 +864,7 @@ bp_queue_execute(BpJobRun *run)
 		bp_queue_notify(run->job.book_id, out.status, NULL);
 	else if (out.kind != BP_OUT_SKIP)
 		record_outcome_retrying(run, &out);
-	queue_spi_end(pushed);
+	bp_spi_end(pushed);
 }
 
 /*
@@ -980,7 +887,7 @@ bp_queue_recover_orphans(void)
 	int			i;
 	BpJobRun   *runs;
 
-	pushed = queue_spi_begin();
+	pushed = bp_spi_begin();
 	bp_spi_run(bp_spi_plan(&plan_orphans,
 						   "SELECT j.id, j.book_id, j.attempts, j.worker_pid,"
 						   " CASE WHEN j.worker_pid IS NOT NULL THEN"
@@ -997,15 +904,15 @@ bp_queue_recover_orphans(void)
 	runs = palloc0(sizeof(BpJobRun) * Max(count, 1));
 	for (i = 0; i < count; i++)
 	{
-		int			pid = (int) spi_int64(i, 4);
-		bool		started_before = spi_bool(i, 5);
+		int			pid = (int) bp_spi_int64(i, 4);
+		bool		started_before = bp_spi_bool(i, 5);
 
 		if (pid != 0 && (pid == MyProcPid ||
 						 (BackendPidGetProc(pid) != NULL && started_before)))
 			continue;
-		runs[n].job.job_id = spi_int64(i, 1);
-		runs[n].job.book_id = spi_int64(i, 2);
-		runs[n].job.attempts = (int) spi_int64(i, 3);
+		runs[n].job.job_id = bp_spi_int64(i, 1);
+		runs[n].job.book_id = bp_spi_int64(i, 2);
+		runs[n].job.attempts = (int) bp_spi_int64(i, 3);
 		runs[n].slot = -1;
 		n++;
 	}
@@ -1018,7 +925,7 @@ bp_queue_recover_orphans(void)
 					  "the process running this job exited before it finished");
 		record_outcome(&runs[i], &out);
 	}
-	queue_spi_end(pushed);
+	bp_spi_end(pushed);
 	return n;
 }
 
@@ -1036,7 +943,7 @@ bp_queue_purge_batch(TimestampTz cutoff, int limit)
 	bool		pushed;
 	uint64		n;
 
-	pushed = queue_spi_begin();
+	pushed = bp_spi_begin();
 	values[0] = TimestampTzGetDatum(cutoff);
 	values[1] = Int32GetDatum(limit);
 	bp_spi_run(bp_spi_plan(&plan_purge,
@@ -1049,6 +956,6 @@ bp_queue_purge_batch(TimestampTz cutoff, int limit)
 						   2, argtypes),
 			   values, NULL, SPI_OK_DELETE);
 	n = SPI_processed;
-	queue_spi_end(pushed);
+	bp_spi_end(pushed);
 	return n;
 }

@@ -54,29 +54,6 @@ static SPIPlanPtr plan_cancel_queued = NULL;
 static SPIPlanPtr plan_running_jobs = NULL;
 static SPIPlanPtr plan_wait_status = NULL;
 
-/* Connect to SPI or fail. */
-static void
-funcs_spi_connect(void)
-{
-	int			rc = SPI_connect();
-
-	if (rc != SPI_OK_CONNECT)
-		elog(ERROR, "bookparse: SPI_connect failed: %s",
-			 SPI_result_code_string(rc));
-}
-
-/* First column of the first row of SPI_tuptable as int64. */
-static int64
-first_int64(void)
-{
-	bool		isnull;
-	Datum		d;
-
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-					  &isnull);
-	return isnull ? 0 : DatumGetInt64(d);
-}
-
 /* Microseconds of an interval (months as 30 days), saturating. */
 static int64
 interval_usecs(const Interval *iv)
@@ -147,7 +124,7 @@ bp_submit(PG_FUNCTION_ARGS)
 	}
 	values[3] = Int32GetDatum(PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
 
-	funcs_spi_connect();
+	bp_spi_connect();
 
 	/*
 	 * Two statements: the job's row-level security policy looks the book up
@@ -161,7 +138,7 @@ bp_submit(PG_FUNCTION_ARGS)
 						   " RETURNING id",
 						   3, argtypes),
 			   values, nulls, SPI_OK_INSERT_RETURNING);
-	book_id = first_int64();
+	book_id = bp_spi_int64(0, 1);
 	{
 		Oid			jobtypes[2] = {INT8OID, INT4OID};
 		Datum		jobvalues[2];
@@ -221,7 +198,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum(book_id);
 	values[1] = Int32GetDatum(PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1));
 
-	funcs_spi_connect();
+	bp_spi_connect();
 
 	/* the book first, then its jobs (see the header comment) */
 	(void) lock_book(book_id, false);
@@ -237,7 +214,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 						   2, argtypes),
 			   values, NULL, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed > 0)
-		job_id = first_int64();
+		job_id = bp_spi_int64(0, 1);
 	if (job_id == 0)
 	{
 		bp_spi_run(bp_spi_plan(&plan_new_job,
@@ -245,7 +222,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 							   " VALUES ($1, $2) RETURNING id",
 							   2, argtypes),
 				   values, NULL, SPI_OK_INSERT_RETURNING);
-		job_id = first_int64();
+		job_id = bp_spi_int64(0, 1);
 	}
 	bp_spi_run(bp_spi_plan(&plan_book_queued,
 						   "UPDATE bookparse.book SET"
@@ -280,7 +257,7 @@ bp_cancel(PG_FUNCTION_ARGS)
 	int			i;
 
 	values[0] = Int64GetDatum(book_id);
-	funcs_spi_connect();
+	bp_spi_connect();
 
 	/*
 	 * Running jobs first, without a lock: a worker that stores the book
@@ -296,13 +273,7 @@ bp_cancel(PG_FUNCTION_ARGS)
 	/* kept past SPI_freetuptable and the next statements */
 	running = SPI_palloc(sizeof(int64) * Max(nrunning, 1));
 	for (i = 0; i < nrunning; i++)
-	{
-		bool		isnull;
-
-		running[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-												 SPI_tuptable->tupdesc, 1,
-												 &isnull));
-	}
+		running[i] = bp_spi_int64(i, 1);
 	SPI_freetuptable(SPI_tuptable);
 	for (i = 0; i < nrunning; i++)
 		if (bp_worker_cancel_job(running[i]))
@@ -362,7 +333,7 @@ bp_wait(PG_FUNCTION_ARGS)
 		deadline = GetCurrentTimestamp() +
 			interval_usecs(PG_GETARG_INTERVAL_P(1));
 
-	funcs_spi_connect();
+	bp_spi_connect();
 	for (;;)
 	{
 		bool		isnull;
@@ -438,17 +409,14 @@ static bool
 queue_paused(void)
 {
 	bool		paused;
-	bool		isnull;
 
-	funcs_spi_connect();
+	bp_spi_connect();
 	bp_spi_run(bp_spi_plan(&plan_paused,
 						   "SELECT EXISTS (SELECT 1 FROM bookparse.queue_state"
 						   " WHERE paused)",
 						   0, NULL),
 			   NULL, NULL, SPI_OK_SELECT);
-	paused = SPI_processed > 0 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-								   SPI_tuptable->tupdesc, 1, &isnull));
+	paused = SPI_processed > 0 && bp_spi_bool(0, 1);
 	SPI_finish();
 	return paused;
 }
@@ -559,7 +527,7 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 	else
 		values[1] = PG_GETARG_DATUM(1);
 
-	funcs_spi_connect();
+	bp_spi_connect();
 	bp_spi_run(bp_spi_plan(&plan_retry_failed,
 						   "WITH f AS ("
 						   "  SELECT b.id FROM bookparse.book b"
@@ -579,7 +547,7 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 						   " SELECT count(*) FROM j",
 						   2, argtypes),
 			   values, nulls, SPI_OK_SELECT);
-	n = first_int64();
+	n = bp_spi_int64(0, 1);
 	SPI_finish();
 
 	if (n > 0)

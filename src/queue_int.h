@@ -14,22 +14,9 @@
 #include "executor/spi.h"
 
 #include "queue.h"
+#include "spi.h"
 
 /* ---- queue.c ---- */
-
-/*
- * Prepare sql once per backend (SPI_prepare + SPI_keepplan) and cache it
- * in *cache.  Inside SPI_connect.
- */
-extern SPIPlanPtr bp_spi_plan(SPIPlanPtr *cache, const char *sql,
-							  int nargs, Oid *argtypes);
-
-/*
- * Run a prepared plan (not read-only: each statement sees a fresh snapshot
- * in READ COMMITTED); ERROR unless SPI_execute_plan returned expect.
- */
-extern void bp_spi_run(SPIPlanPtr plan, Datum *values, const char *nulls,
-					   int expect);
 
 /*
  * Only claim jobs whose run_after is at most this time (0 = the current
