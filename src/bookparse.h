@@ -60,6 +60,18 @@ extern void bp_pg_options(bp_options *opts);
  */
 extern void bp_pg_report_error(const bp_error *err, const char *filename) pg_attribute_noreturn();
 
+/*
+ * A message of the core or of an error, in a copy fit for this database:
+ * non-ASCII bytes become '?' unless it is valid in the (UTF-8) encoding.
+ */
+extern char *bp_pg_message_text(const char *msg);
+
+/*
+ * A text datum from core (UTF-8) text, converted to the server encoding
+ * (ERROR when it cannot be, or past the size of a text value).
+ */
+extern Datum bp_pg_text_datum(const char *s, size_t len);
+
 /* SQLSTATE of a core error code. */
 extern int	bp_pg_sqlstate(bp_code code);
 

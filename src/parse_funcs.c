@@ -90,31 +90,6 @@ bp_pg_parse(bytea *content, const char *filename, bool want_text,
 	bp_pg_report_error(&err, filename);
 }
 
-/*
- * A text datum from UTF-8 of the core, converted to the database encoding
- * (verified when that is UTF-8 already).
- */
-static Datum
-bp_pg_text_datum(const char *s, size_t len)
-{
-	char	   *conv;
-	text	   *result;
-
-	if (len >= MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("chapter of %zu bytes is too long for a text value", len)));
-	conv = pg_any_to_server(s, (int) len, PG_UTF8);
-	if (conv == s)
-		result = cstring_to_text_with_len(s, (int) len);
-	else
-	{
-		result = cstring_to_text(conv);
-		pfree(conv);
-	}
-	return PointerGetDatum(result);
-}
-
 /* The filename argument (argument argno), or NULL when absent or NULL. */
 static char *
 bp_pg_filename_arg(FunctionCallInfo fcinfo, int argno)

@@ -11,6 +11,8 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "bookparse.h"
 
@@ -46,8 +48,6 @@ bp_pg_max_memory(void)
 {
 	return (size_t) bp_pg_memory_kb() * 1024;
 }
-
-static const char *bp_pg_message_text(const char *msg);
 
 /* The limit of a parse as a setting reads: "32MB", "8GB" or "1536kB". */
 static void
@@ -164,23 +164,49 @@ bp_pg_sqlstate(bp_code code)
 }
 
 /*
- * A message of the core (UTF-8) fit for this server: as is in a UTF-8
- * database, otherwise with non-ASCII bytes shown as '?' so that a message
- * can never fail to be reported.
+ * A message of the core or of an error fit for this database, in a copy:
+ * as is when valid in the server encoding (UTF-8), else with non-ASCII
+ * bytes as '?', so that reporting or recording it can never fail in turn.
  */
-static const char *
+char *
 bp_pg_message_text(const char *msg)
 {
-	char	   *copy;
+	char	   *copy = pstrdup(msg ? msg : "");
 	char	   *p;
 
-	if (GetDatabaseEncoding() == PG_UTF8)
-		return msg;
-	copy = pstrdup(msg);
+	if (GetDatabaseEncoding() == PG_UTF8 &&
+		pg_verifymbstr(copy, strlen(copy), true))
+		return copy;
 	for (p = copy; *p; p++)
 		if ((unsigned char) *p >= 0x80)
 			*p = '?';
 	return copy;
+}
+
+/*
+ * A text datum from UTF-8 of the core, converted to the database encoding
+ * (verified when that is UTF-8 already).
+ */
+Datum
+bp_pg_text_datum(const char *s, size_t len)
+{
+	char	   *conv;
+	text	   *result;
+
+	if (len >= MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a text of the book is too long for a text value (%zu bytes)",
+						len)));
+	conv = pg_any_to_server(s, (int) len, PG_UTF8);
+	if (conv == s)
+		result = cstring_to_text_with_len(s, (int) len);
+	else
+	{
+		result = cstring_to_text(conv);
+		pfree(conv);
+	}
+	return PointerGetDatum(result);
 }
 
 /* Report a core error as ereport(ERROR) naming the book. */

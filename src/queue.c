@@ -273,26 +273,6 @@ bp_queue_notify(int64 book_id, const char *status, const char *error_code)
 	pfree(buf.data);
 }
 
-/*
- * A message of the core or of an error fit to store in this database:
- * as is when valid in the server encoding, else with non-ASCII bytes as
- * '?', so that recording a failure cannot fail in turn.
- */
-static char *
-safe_message(const char *msg)
-{
-	char	   *copy = pstrdup(msg ? msg : "");
-	char	   *p;
-
-	if (GetDatabaseEncoding() == PG_UTF8 &&
-		pg_verifymbstr(copy, strlen(copy), true))
-		return copy;
-	for (p = copy; *p; p++)
-		if ((unsigned char) *p >= 0x80)
-			*p = '?';
-	return copy;
-}
-
 /* Milliseconds the run has taken so far, or -1 when it has no start. */
 static int64
 run_duration_ms(const BpJobRun *run)
@@ -382,7 +362,7 @@ parse_failed(BpJobRun *run, const bp_error *err, BpOutcome *out)
 	out->kind = BP_OUT_FAILED;
 	out->error_code = bp_code_name(err->code == BP_OK ? BP_ERR_INTERNAL
 								   : err->code);
-	out->message = safe_message(err->message[0] ? err->message
+	out->message = bp_pg_message_text(err->message[0] ? err->message
 								: "parse failed");
 }
 
@@ -560,7 +540,7 @@ error_outcome(const BpJobRun *run, const ErrorData *edata, BpOutcome *out)
 	char	   *message;
 
 	message = psprintf("%s (SQLSTATE %s)",
-					   safe_message(edata->message ? edata->message : "error"),
+					   bp_pg_message_text(edata->message ? edata->message : "error"),
 					   unpack_sql_state(edata->sqlerrcode));
 	if (transient != NULL)
 	{

@@ -67,7 +67,4 @@ extern size_t bp_store_book(int64 book_id, const bp_book *book,
 							const bp_scene_set *scenes, const char *status,
 							BpJobRun *run);
 
-/* A text datum from core (UTF-8) text, converted to the server encoding. */
-extern Datum bp_store_text(const char *s, size_t len);
-
 #endif							/* BP_QUEUE_INT_H */

@@ -32,25 +32,6 @@ static SPIPlanPtr plan_insert_asset = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
 
-/* A text datum from core (UTF-8) text, converted to the server encoding. */
-Datum
-bp_store_text(const char *s, size_t len)
-{
-	char	   *conv;
-
-	if (len > MaxAllocSize - VARHDRSZ - 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a text of the book is too long to store (%zu bytes)",
-						len)));
-
-	/* verifies UTF-8 in a UTF-8 database, converts (or fails) otherwise */
-	conv = pg_any_to_server(s, (int) len, PG_UTF8);
-	if (conv != s)
-		len = strlen(conv);
-	return PointerGetDatum(cstring_to_text_with_len(conv, (int) len));
-}
-
 /* Set values[i]/nulls[i] to a text datum of a NUL-terminated string or NULL. */
 static void
 set_text(Datum *values, char *nulls, int i, const char *s)
@@ -62,7 +43,7 @@ set_text(Datum *values, char *nulls, int i, const char *s)
 	}
 	else
 	{
-		values[i] = bp_store_text(s, strlen(s));
+		values[i] = bp_pg_text_datum(s, strlen(s));
 		nulls[i] = ' ';
 	}
 }
@@ -78,7 +59,7 @@ set_text_array(Datum *values, char *nulls, int i, char **strs, int n)
 	elems = palloc(sizeof(Datum) * Max(n, 1));
 	for (k = 0; k < n; k++)
 		if (strs[k] != NULL)
-			elems[m++] = bp_store_text(strs[k], strlen(strs[k]));
+			elems[m++] = bp_pg_text_datum(strs[k], strlen(strs[k]));
 	if (m == 0)
 	{
 		values[i] = (Datum) 0;
@@ -129,7 +110,7 @@ book_jsonb(const bp_book *book)
 	/* copy into palloc'd memory first so that no error leaks the malloc */
 	PG_TRY();
 	{
-		txt = bp_store_text(json, len);
+		txt = bp_pg_text_datum(json, len);
 	}
 	PG_FINALLY();
 	{
@@ -240,11 +221,11 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 		set_text(values, nulls, 4, ch->source);
 		values[5] = BoolGetDatum(ch->is_notes);
 		if (ch->text != NULL)
-			values[6] = bp_store_text(ch->text, ch->text_len);
+			values[6] = bp_pg_text_datum(ch->text, ch->text_len);
 		else
 			nulls[6] = 'n';
 		if (ch->html != NULL)
-			values[7] = bp_store_text(ch->html, ch->html_len);
+			values[7] = bp_pg_text_datum(ch->html, ch->html_len);
 		else
 			nulls[7] = 'n';
 		values[8] = Int64GetDatum(ch->counts.words);
