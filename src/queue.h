@@ -95,6 +95,17 @@ extern bool bp_job_progress(void *arg, bp_phase phase, size_t done,
  */
 extern bool bp_job_seal(BpJobRun *run);
 
+/*
+ * Ask the worker running this job to stop it; false if no worker runs it
+ * or its results are being committed already.
+ */
+extern bool bp_worker_cancel_job(int64 job_id);
+
+/* ---- wake.c ---- */
+
+/* Set the launcher's latch, if it runs (shared memory must exist). */
+extern void bp_wake_launcher(void);
+
 /* Set the launcher's latch and those of idle workers; no-op if absent. */
 extern void bp_wake_workers(void);
 
@@ -103,12 +114,6 @@ extern void bp_wake_workers(void);
  * worker woken earlier would not see); nothing on abort.
  */
 extern void bp_wake_at_commit(void);
-
-/*
- * Ask the worker running this job to stop it; false if no worker runs it
- * or its results are being committed already.
- */
-extern bool bp_worker_cancel_job(int64 job_id);
 
 /* ---- launcher.c ---- */
 

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * worker.c
- *	  The dynamic parse workers, their progress hook, waking them, and the
- *	  bookparse.worker_slots() function behind the bookparse.workers view.
+ *	  The dynamic parse workers, their progress hook, and the
+ *	  bookparse.worker_slots() function behind the bookparse.workers view
+ *	  (waking them: wake.c).
  *
  * A worker is started by the launcher (launcher.c) for one shared memory
  * slot.  It loops: claim a job in a short transaction (bp_queue_claim);
@@ -86,10 +87,6 @@ static TimestampTz bp_delayed_start = 0;
 /* A SIGTERM held back until the stopped job is requeued (see above). */
 static bool bp_die_deferred = false;
 
-/* Wake-up requested in this transaction (sent at commit). */
-static bool bp_wake_pending = false;
-static bool bp_wake_callback_registered = false;
-
 PG_FUNCTION_INFO_V1(bp_worker_slots);
 
 static void bp_worker_detach(int code, Datum arg);
@@ -98,7 +95,6 @@ static void bp_worker_run(const BpJob *job, int slotno);
 static void bp_slot_set_job(const BpJob *job, TimestampTz started_at);
 static void bp_slot_clear_job(int64 job_id);
 static bool bp_job_should_stop(BpJobRun *run);
-static void bp_wake_xact_callback(XactEvent event, void *arg);
 
 /* Entry point of a dynamic parse worker (bgw_function_name). */
 void
@@ -303,14 +299,8 @@ bp_worker_detach(int code, Datum arg)
 
 	if (left_job)
 	{
-		Latch	   *latch;
-
 		pg_atomic_fetch_add_u32(&BpSharedState->orphan_exits, 1);
-		SpinLockAcquire(&BpSharedState->mutex);
-		latch = BpSharedState->launcher_latch;
-		SpinLockRelease(&BpSharedState->mutex);
-		if (latch)
-			SetLatch(latch);
+		bp_wake_launcher();
 	}
 }
 
@@ -508,77 +498,6 @@ bp_job_seal(BpJobRun *run)
 		slot->phase = BP_SLOT_COMMITTING;
 	SpinLockRelease(&slot->mutex);
 	return sealed;
-}
-
-/* Set the launcher's latch and those of idle workers; no-op if absent. */
-void
-bp_wake_workers(void)
-{
-	Latch	   *latch;
-	int			i;
-
-	if (BpSharedState == NULL)
-		return;
-	SpinLockAcquire(&BpSharedState->mutex);
-	latch = BpSharedState->launcher_latch;
-	SpinLockRelease(&BpSharedState->mutex);
-	if (latch)
-		SetLatch(latch);
-
-	for (i = 0; i < BpSharedState->nslots; i++)
-	{
-		BpWorkerSlot *slot = &BpSharedState->slots[i];
-
-		latch = NULL;
-		SpinLockAcquire(&slot->mutex);
-		if (slot->pid != 0 && slot->job_id == 0)
-			latch = slot->latch;
-		SpinLockRelease(&slot->mutex);
-		if (latch)
-			SetLatch(latch);
-	}
-}
-
-/* Transaction callback: send a requested wake-up once the jobs are visible. */
-static void
-bp_wake_xact_callback(XactEvent event, void *arg)
-{
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-			if (bp_wake_pending)
-			{
-				bp_wake_pending = false;
-				bp_wake_workers();
-			}
-			break;
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			/* prepared: the jobs show at COMMIT PREPARED; workers poll */
-			bp_wake_pending = false;
-			break;
-		default:
-			break;
-	}
-}
-
-/*
- * Wake the workers when this transaction commits (submit, reparse,
- * retry_failed queued work a worker woken earlier would not see).
- */
-void
-bp_wake_at_commit(void)
-{
-	if (BpSharedState == NULL)
-		return;
-	if (!bp_wake_callback_registered)
-	{
-		RegisterXactCallback(bp_wake_xact_callback, NULL);
-		bp_wake_callback_registered = true;
-	}
-	bp_wake_pending = true;
 }
 
 /*
