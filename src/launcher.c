@@ -565,12 +565,7 @@ bp_start_worker(void)
 			SpinLockAcquire(&slot->mutex);
 			slot->pid = 0;
 			slot->latch = NULL;
-			slot->job_id = 0;
-			slot->book_id = 0;
-			slot->phase = BP_SLOT_IDLE;
-			slot->progress = 0;
-			slot->memory_bytes = 0;
-			slot->started_at = 0;
+			bp_slot_clear_job_locked(slot);
 			SpinLockRelease(&slot->mutex);
 			pg_atomic_write_u64(&slot->cancel_job, 0);
 			pg_atomic_write_u32(&slot->exit_requested, 0);

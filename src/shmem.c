@@ -103,8 +103,7 @@ bp_slot_release(int slotno, uint32 generation)
 		left_job = (slot->job_id != 0);
 		slot->pid = 0;
 		slot->latch = NULL;
-		slot->job_id = 0;
-		slot->phase = BP_SLOT_IDLE;
+		bp_slot_clear_job_locked(slot);
 		SpinLockRelease(&slot->mutex);
 		slot->reserved = false;
 	}

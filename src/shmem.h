@@ -84,6 +84,21 @@ typedef struct BpWorkerExtra
 	Oid			roleoid;		/* bookparse.worker_role, or InvalidOid */
 } BpWorkerExtra;
 
+/*
+ * Clear a slot's job: idle, no job, book, progress, memory or start.  The
+ * one place that lists those fields; the caller holds slot->mutex.
+ */
+static inline void
+bp_slot_clear_job_locked(BpWorkerSlot *slot)
+{
+	slot->job_id = 0;
+	slot->book_id = 0;
+	slot->phase = BP_SLOT_IDLE;
+	slot->progress = 0;
+	slot->memory_bytes = 0;
+	slot->started_at = 0;
+}
+
 /* NULL unless loaded through shared_preload_libraries. */
 extern BpShared *BpSharedState;
 

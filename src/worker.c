@@ -122,8 +122,7 @@ bp_worker_main(Datum main_arg)
 		SpinLockAcquire(&slot->mutex);
 		slot->pid = MyProcPid;
 		slot->latch = MyLatch;
-		slot->job_id = 0;
-		slot->phase = BP_SLOT_IDLE;
+		bp_slot_clear_job_locked(slot);
 		SpinLockRelease(&slot->mutex);
 		attached = true;
 	}
@@ -328,12 +327,7 @@ bp_slot_clear_job(int64 job_id)
 	uint64		expected = (uint64) job_id;
 
 	SpinLockAcquire(&slot->mutex);
-	slot->job_id = 0;
-	slot->book_id = 0;
-	slot->phase = BP_SLOT_IDLE;
-	slot->progress = 0;
-	slot->memory_bytes = 0;
-	slot->started_at = 0;
+	bp_slot_clear_job_locked(slot);
 	SpinLockRelease(&slot->mutex);
 	(void) pg_atomic_compare_exchange_u64(&slot->cancel_job, &expected, 0);
 }
