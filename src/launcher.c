@@ -75,11 +75,6 @@
 /* Most purge transactions (of BP_PURGE_BATCH rows) per launcher loop. */
 #define BP_PURGE_MAX_BATCHES	20
 
-#if PG_VERSION_NUM >= 150000
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-#endif
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-
 /* Launcher-local state: the handle and generation of each started worker. */
 static BackgroundWorkerHandle **bp_handles = NULL;
 static uint32 *bp_handle_generation = NULL;
@@ -114,26 +109,6 @@ static void bp_launcher_commit(void);
 /* bookparse.worker_role resolved by bp_check_worker_role (InvalidOid: none) */
 static Oid	bp_worker_roleoid = InvalidOid;
 
-#if PG_VERSION_NUM >= 150000
-/* shmem_request_hook: ask for bookparse's shared memory. */
-static void
-bp_shmem_request_hook(void)
-{
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	bp_shmem_request();
-}
-#endif
-
-/* shmem_startup_hook: create or attach to bookparse's shared memory. */
-static void
-bp_shmem_startup_hook(void)
-{
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	bp_shmem_startup();
-}
-
 /* Register the launcher when loaded via shared_preload_libraries. */
 void
 bp_workers_init(void)
@@ -143,14 +118,7 @@ bp_workers_init(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 
-#if PG_VERSION_NUM >= 150000
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = bp_shmem_request_hook;
-#else
-	bp_shmem_request();
-#endif
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = bp_shmem_startup_hook;
+	bp_shmem_init();
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |

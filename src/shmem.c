@@ -18,6 +18,11 @@
 
 BpShared   *BpSharedState = NULL;
 
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+#endif
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
 /* Bytes of shared memory for max_worker_processes slots. */
 static Size
 bp_shmem_size(void)
@@ -27,7 +32,7 @@ bp_shmem_size(void)
 }
 
 /* Ask for the shared memory and the LWLock (shmem_request_hook time). */
-void
+static void
 bp_shmem_request(void)
 {
 	RequestAddinShmemSpace(bp_shmem_size());
@@ -35,7 +40,7 @@ bp_shmem_request(void)
 }
 
 /* Create or attach to the shared memory (shmem_startup_hook time). */
-void
+static void
 bp_shmem_startup(void)
 {
 	bool		found;
@@ -61,6 +66,43 @@ bp_shmem_startup(void)
 		}
 	}
 	LWLockRelease(AddinShmemInitLock);
+}
+
+#if PG_VERSION_NUM >= 150000
+/* shmem_request_hook: ask for bookparse's shared memory. */
+static void
+bp_shmem_request_hook(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	bp_shmem_request();
+}
+#endif
+
+/* shmem_startup_hook: create or attach to bookparse's shared memory. */
+static void
+bp_shmem_startup_hook(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	bp_shmem_startup();
+}
+
+/*
+ * Install the hooks that ask for and create the shared memory (from
+ * _PG_init when preloaded; before PostgreSQL 15 it is asked for at once).
+ */
+void
+bp_shmem_init(void)
+{
+#if PG_VERSION_NUM >= 150000
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = bp_shmem_request_hook;
+#else
+	bp_shmem_request();
+#endif
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = bp_shmem_startup_hook;
 }
 
 /* Name of a slot phase as shown in bookparse.workers. */

@@ -107,11 +107,11 @@ extern int	bp_guc_debug_parse_delay_ms;
 
 /* ---- shmem.c ---- */
 
-/* Ask for the shared memory and the LWLock (shmem_request_hook time). */
-extern void bp_shmem_request(void);
-
-/* Create or attach to the shared memory (shmem_startup_hook time). */
-extern void bp_shmem_startup(void);
+/*
+ * Install the shared memory hooks (shmem_request_hook, shmem_startup_hook);
+ * from _PG_init when preloaded.
+ */
+extern void bp_shmem_init(void);
 
 /* Name of a slot phase as shown in bookparse.workers. */
 extern const char *bp_slot_phase_name(BpSlotPhase phase);
