@@ -3,6 +3,13 @@
  * bookparse.h
  *	  Declarations shared by the extension's C files (not src/core).
  *
+ * SQL-callable C functions are named as sql/bookparse--0.1.0.sql names
+ * them (AS 'MODULE_PATHNAME', 'symbol'): bookparse_<function> for the
+ * parsing functions (parse_funcs.c, scene_funcs.c), bp_<function> for the
+ * queue (queue_funcs.c, worker.c).  The released script never changes and
+ * a database at 0.1.0 must keep loading this library, so these symbols
+ * keep their names; a new SQL function takes bookparse_<function>.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef BOOKPARSE_H
