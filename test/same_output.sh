@@ -13,7 +13,8 @@
 #   bash test/same_output.sh /tmp/dump-old ./bookparse-dump \
 #       ../shared/corpus build/samples build/hostile
 # Prints one line per difference and a count; exits 1 when anything differs,
-# 2 on a usage error.  SAME_JOBS (2) runs that many files at a time.
+# 2 on a usage error.  SAME_JOBS (2) runs that many files at a time;
+# SAME_MODES ("--json --text --html") are the modes compared.
 set -u -o pipefail
 
 if [ $# -lt 3 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
@@ -31,7 +32,7 @@ trap 'rm -rf "$TMP"' EXIT
 compare_file() {
 	local f=$1 mode d o
 	d=$(mktemp -d "$TMP/f.XXXXXX")
-	for mode in --json --text --html; do
+	for mode in ${SAME_MODES:---json --text --html}; do
 		for o in old new; do
 			local bin=$OLD
 			[ $o = new ] && bin=$NEW
@@ -60,7 +61,8 @@ for dir in "$@"; do
 	find "$dir" -type f -print0
 done | sort -z | xargs -0 -r -n 1 -P "${SAME_JOBS:-2}" bash -c 'compare_file "$0"' >"$TMP/log"
 
-files=$(($(wc -l <"$TMP/log") / 3))
+nmodes=$(echo ${SAME_MODES:---json --text --html} | wc -w)
+files=$(($(wc -l <"$TMP/log") / nmodes))
 same=$(grep -c '^ok ' "$TMP/log")
 diffs=$(grep -c '^DIFF ' "$TMP/log")
 grep '^DIFF ' "$TMP/log"
