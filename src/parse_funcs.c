@@ -274,22 +274,9 @@ bookparse_describe_format(PG_FUNCTION_ARGS)
 {
 	bytea	   *content = PG_GETARG_BYTEA_PP(0);
 	const char *what = NULL;
-	const char *fmt;
-	const char *desc;
 
-	fmt = bp_detect_format((const unsigned char *) VARDATA_ANY(content),
-						   VARSIZE_ANY_EXHDR(content), &what);
-	if (fmt == NULL)
-		desc = what != NULL ? what : "unknown data";
-	else if (strcmp(fmt, "epub") == 0)
-		desc = "EPUB book";
-	else if (strcmp(fmt, "fb2") == 0)
-		desc = "FictionBook 2 book";
-	else if (strcmp(fmt, "fb2.zip") == 0)
-		desc = "zipped FictionBook 2 book";
-	else if (strcmp(fmt, "txt") == 0)
-		desc = "plain text";
-	else
-		desc = fmt;
-	PG_RETURN_TEXT_P(cstring_to_text(desc));
+	/* a book's *what is its format's description (src/core/bp_format.c) */
+	(void) bp_detect_format((const unsigned char *) VARDATA_ANY(content),
+							VARSIZE_ANY_EXHDR(content), &what);
+	PG_RETURN_TEXT_P(cstring_to_text(what != NULL ? what : "unknown data"));
 }

@@ -244,8 +244,10 @@ extern void bp_book_free(bp_book *book);
 
 /*
  * Detect the format of some bytes: "epub", "fb2", "fb2.zip", "txt", or
- * NULL when it is not a book; *what then says what it looks like ("PDF
- * document", "DOCX document", "PNG image", ...).  Never allocates.
+ * NULL when it is not a book; *what says what it looks like: the format's
+ * description ("EPUB book", "FictionBook 2 book", "zipped FictionBook 2
+ * book", "plain text") or else "PDF document", "DOCX document", "PNG
+ * image", ...  Never allocates.
  */
 extern const char *bp_detect_format(const unsigned char *data, size_t len,
 									const char **what);

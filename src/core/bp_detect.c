@@ -5,7 +5,9 @@
  *
  * bp_detect_format() looks at the bytes and answers "epub", "fb2",
  * "fb2.zip" or "txt", or NULL with a description of what the bytes look
- * like ("PDF document", "DOCX document", "PNG image", ...).  It never
+ * like ("PDF document", "DOCX document", "PNG image", ...).  It sorts the
+ * bytes into a container (zip, XML, text) and lets the detectors of the
+ * format registry (bp_format.c) say which book format it holds.  It never
  * allocates: zip archives are walked by hand (central directory, else
  * local headers), XML is looked at through a small reader that decodes
  * UTF-16 code units in place.  All scanning is bounded by the real length.
@@ -20,23 +22,6 @@
 #define TEXT_SAMPLE		(64 * 1024)
 /* how far the XML prolog may go before the root element */
 #define XML_PROLOG_MAX	(4 * 1024 * 1024)
-
-/* What a walk over a zip archive's names found. */
-typedef struct zip_seen
-{
-	int			entries;
-	bool		epub_mimetype;
-	bool		odt_mimetype;
-	bool		odf_mimetype;
-	bool		opf;
-	bool		container;
-	bool		fb2;
-	bool		docx;
-	bool		xlsx;
-	bool		pptx;
-	bool		content_xml;
-	bool		content_types;
-} zip_seen;
 
 /* Little-endian 16-bit value at p. */
 static inline uint32_t
@@ -105,7 +90,7 @@ name_is(const unsigned char *s, size_t n, const char *str, bool prefix)
 static void
 zip_note(const unsigned char *data, size_t len, const unsigned char *name,
 		 size_t nlen, unsigned method, uint64_t loff, uint64_t csize,
-		 zip_seen *seen)
+		 bp_zip_seen *seen)
 {
 	seen->entries++;
 	if (name_is(name, nlen, "mimetype", false) && method == 0 &&
@@ -153,7 +138,7 @@ zip_note(const unsigned char *data, size_t len, const unsigned char *name,
  * headers).
  */
 static bool
-zip_walk_central(const unsigned char *data, size_t len, zip_seen *seen)
+zip_walk_central(const unsigned char *data, size_t len, bp_zip_seen *seen)
 {
 	size_t		pos;
 	size_t		lowest;
@@ -238,7 +223,7 @@ zip_walk_central(const unsigned char *data, size_t len, zip_seen *seen)
 
 /* Walk the local file headers from the start (no usable central directory). */
 static void
-zip_walk_local(const unsigned char *data, size_t len, zip_seen *seen)
+zip_walk_local(const unsigned char *data, size_t len, bp_zip_seen *seen)
 {
 	size_t		p = 0;
 
@@ -274,45 +259,38 @@ zip_walk_local(const unsigned char *data, size_t len, zip_seen *seen)
 	}
 }
 
-/* Detect what a zip archive holds. */
-static const char *
+/* Detect what a zip archive holds: a format, or NULL and *what. */
+static const bp_format *
 detect_zip(const unsigned char *data, size_t len, const char **what)
 {
-	zip_seen	seen;
+	bp_sniff	sniff;
+	const bp_zip_seen *seen = &sniff.zip;
+	const bp_format *f;
 
-	memset(&seen, 0, sizeof(seen));
-	if (!zip_walk_central(data, len, &seen))
+	memset(&sniff, 0, sizeof(sniff));
+	sniff.container = BP_CONTAINER_ZIP;
+	if (!zip_walk_central(data, len, &sniff.zip))
 	{
-		memset(&seen, 0, sizeof(seen));
-		zip_walk_local(data, len, &seen);
+		memset(&sniff.zip, 0, sizeof(sniff.zip));
+		zip_walk_local(data, len, &sniff.zip);
 	}
-	if (seen.epub_mimetype || seen.container ||
-		(seen.opf && !seen.fb2))
+	f = bp_format_detect(&sniff);
+	if (f != NULL)
 	{
-		*what = "EPUB book";
-		return "epub";
+		*what = f->description;
+		return f;
 	}
-	if (seen.fb2)
-	{
-		*what = "FictionBook in a zip archive";
-		return "fb2.zip";
-	}
-	if (seen.opf)
-	{
-		*what = "EPUB book";
-		return "epub";
-	}
-	if (seen.docx)
+	if (seen->docx)
 		*what = "DOCX document";
-	else if (seen.odt_mimetype)
+	else if (seen->odt_mimetype)
 		*what = "ODT document";
-	else if (seen.odf_mimetype)
+	else if (seen->odf_mimetype)
 		*what = "OpenDocument file";
-	else if (seen.xlsx)
+	else if (seen->xlsx)
 		*what = "XLSX spreadsheet";
-	else if (seen.pptx)
+	else if (seen->pptx)
 		*what = "PPTX presentation";
-	else if (seen.content_types)
+	else if (seen->content_types)
 		*what = "Office Open XML document";
 	else
 		*what = "zip archive (no book inside)";
@@ -323,7 +301,7 @@ detect_zip(const unsigned char *data, size_t len, const char **what)
 static bool
 has_zip_directory(const unsigned char *data, size_t len)
 {
-	zip_seen	seen;
+	bp_zip_seen seen;
 
 	memset(&seen, 0, sizeof(seen));
 	return zip_walk_central(data, len, &seen);
@@ -502,27 +480,11 @@ xml_root(xml_reader *r, char *name, size_t namesz, bool *html_doctype)
 	return true;
 }
 
-/* Case-insensitive ASCII equality. */
-static bool
-eq_ci(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-	{
-		int			x = (unsigned char) *a;
-		int			y = (unsigned char) *b;
-
-		if (x >= 'A' && x <= 'Z')
-			x += 'a' - 'A';
-		if (y >= 'A' && y <= 'Z')
-			y += 'a' - 'A';
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
-/* Detect XML by its root element; NULL with *what unset when not XML. */
-static const char *
+/*
+ * Detect XML by its root element: a format, or NULL and *what; *is_xml
+ * false (and *what unset) when the bytes are not XML.
+ */
+static const bp_format *
 detect_xml(const unsigned char *data, size_t len, const char **what,
 		   bool *is_xml)
 {
@@ -531,6 +493,8 @@ detect_xml(const unsigned char *data, size_t len, const char **what,
 	char		name[64];
 	const char *local;
 	bool		html_doctype;
+	bp_sniff	sniff;
+	const bp_format *f;
 
 	*is_xml = false;
 	memset(&r, 0, sizeof(r));
@@ -562,12 +526,16 @@ detect_xml(const unsigned char *data, size_t len, const char **what,
 	*is_xml = true;
 	local = strrchr(name, ':');
 	local = local ? local + 1 : name;
-	if (strcmp(local, "FictionBook") == 0 || eq_ci(local, "fictionbook"))
+	memset(&sniff, 0, sizeof(sniff));
+	sniff.container = BP_CONTAINER_XML;
+	sniff.xml_root = local;
+	f = bp_format_detect(&sniff);
+	if (f != NULL)
 	{
-		*what = "FictionBook document";
-		return "fb2";
+		*what = f->description;
+		return f;
 	}
-	if (eq_ci(local, "html") || html_doctype)
+	if (bp_strcasecmp(local, "html") == 0 || html_doctype)
 	{
 		*what = "HTML document";
 		return NULL;
@@ -675,15 +643,16 @@ looks_text(const unsigned char *data, size_t len)
 }
 
 /*
- * Detect the format of some bytes: "epub", "fb2", "fb2.zip", "txt", or NULL
- * when it is not a book, and *what says what it looks like.  Never
- * allocates; looks at content only.
+ * Detect the format of some bytes: its row of the registry (bp_format.c),
+ * or NULL when it is not a book; *what says what the bytes look like (the
+ * format's description for a book).  Never allocates; looks at content
+ * only.
  */
-const char *
-bp_detect_format(const unsigned char *data, size_t len, const char **what)
+const bp_format *
+bp_detect(const unsigned char *data, size_t len, const char **what)
 {
 	const char *dummy;
-	const char *fmt;
+	const bp_format *fmt;
 	bool		is_xml;
 
 	if (what == NULL)
@@ -757,17 +726,30 @@ bp_detect_format(const unsigned char *data, size_t len, const char **what)
 		return fmt;
 
 	/* text: UTF-16 with a BOM, or no NULs and few control characters */
-	if (starts(data, len, "\xFF\xFE", 2) || starts(data, len, "\xFE\xFF", 2))
+	if (starts(data, len, "\xFF\xFE", 2) || starts(data, len, "\xFE\xFF", 2) ||
+		(starts(data, len, "\xEF\xBB\xBF", 3) ?
+		 (len == 3 || looks_text(data + 3, len - 3)) : looks_text(data, len)))
 	{
-		*what = "plain text";
-		return "txt";
-	}
-	if (starts(data, len, "\xEF\xBB\xBF", 3) ?
-		(len == 3 || looks_text(data + 3, len - 3)) : looks_text(data, len))
-	{
-		*what = "plain text";
-		return "txt";
+		bp_sniff	sniff;
+
+		memset(&sniff, 0, sizeof(sniff));
+		sniff.container = BP_CONTAINER_TEXT;
+		fmt = bp_format_detect(&sniff);
+		if (fmt != NULL)
+		{
+			*what = fmt->description;
+			return fmt;
+		}
 	}
 	*what = "binary data";
 	return NULL;
+}
+
+/* Detect the format of some bytes by name: see bookparse_core.h. */
+const char *
+bp_detect_format(const unsigned char *data, size_t len, const char **what)
+{
+	const bp_format *fmt = bp_detect(data, len, what);
+
+	return fmt != NULL ? fmt->name : NULL;
 }

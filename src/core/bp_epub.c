@@ -787,3 +787,33 @@ bp_parse_epub(bp_ctx *ctx, bp_zip *zip)
 		return false;
 	return bp_epub_write_chapters(&ep) && bp_epub_check_readable(&ep);
 }
+
+/*
+ * The registry's EPUB detector: a zip with an EPUB mimetype entry, a
+ * META-INF/container.xml, or an .opf package and no .fb2 file.
+ */
+bool
+bp_detect_epub(const bp_sniff *sniff)
+{
+	const bp_zip_seen *seen = &sniff->zip;
+
+	return sniff->container == BP_CONTAINER_ZIP &&
+		(seen->epub_mimetype || seen->container ||
+		 (seen->opf && !seen->fb2));
+}
+
+/* The registry's EPUB parser: open the zip archive, parse the package. */
+bool
+bp_parse_epub_data(bp_ctx *ctx, const unsigned char *data, size_t len)
+{
+	bp_zip		zip;
+	bool		ok;
+
+	memset(&zip, 0, sizeof(zip));
+	bp_set_activity(ctx, "reading the zip directory");
+	if (!bp_zip_open(ctx, data, len, &zip))
+		return false;
+	ok = bp_parse_epub(ctx, &zip);
+	bp_zip_close(&zip);
+	return ok;
+}

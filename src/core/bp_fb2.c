@@ -222,7 +222,6 @@ bp_parse_fb2(bp_ctx *ctx, const unsigned char *data, size_t len)
 
 	if (bp_failed(ctx))
 		return false;
-	ctx->book->format = "fb2";
 	bp_set_activity(ctx, "decoding FB2");
 	if (!fb2_decode(ctx, data, len, &utf8, &ulen))
 		return false;
@@ -286,4 +285,12 @@ bp_parse_fb2(bp_ctx *ctx, const unsigned char *data, size_t len)
 	bp_free(ctx, cover_id);
 	bp_xml_free(doc);
 	return ok && !bp_failed(ctx);
+}
+
+/* The registry's FB2 detector: XML whose root element is FictionBook. */
+bool
+bp_detect_fb2(const bp_sniff *sniff)
+{
+	return sniff->container == BP_CONTAINER_XML &&
+		bp_strcasecmp(sniff->xml_root, "FictionBook") == 0;
 }

@@ -345,6 +345,73 @@ extern void bp_zip_close(bp_zip *zip);
 
 /* ---- bp_detect.c ---- (bp_detect_format is public) */
 
+/* What a walk over a zip archive's entry names (and mimetype) found. */
+typedef struct bp_zip_seen
+{
+	int			entries;
+	bool		epub_mimetype;
+	bool		odt_mimetype;
+	bool		odf_mimetype;
+	bool		opf;
+	bool		container;
+	bool		fb2;
+	bool		docx;
+	bool		xlsx;
+	bool		pptx;
+	bool		content_xml;
+	bool		content_types;
+} bp_zip_seen;
+
+/* The kind of container detection found the bytes to be. */
+typedef enum bp_container
+{
+	BP_CONTAINER_ZIP,			/* a zip archive: sniff->zip */
+	BP_CONTAINER_XML,			/* XML: sniff->xml_root */
+	BP_CONTAINER_TEXT			/* text (UTF-8, UTF-16, single-byte) */
+} bp_container;
+
+/* What detection saw of some bytes, for the formats' detectors. */
+typedef struct bp_sniff
+{
+	bp_container container;
+	bp_zip_seen zip;			/* BP_CONTAINER_ZIP */
+	const char *xml_root;		/* BP_CONTAINER_XML: root element's local
+								 * name */
+} bp_sniff;
+
+struct bp_format;
+
+/*
+ * Detect the format of some bytes: its row of the registry, or NULL with
+ * *what saying what the bytes look like (bp_detect_format is this by name).
+ */
+extern const struct bp_format *bp_detect(const unsigned char *data,
+										 size_t len, const char **what);
+
+/* ---- bp_format.c: the registry of book formats ---- */
+
+/* One book format the library reads. */
+typedef struct bp_format
+{
+	const char *name;			/* "epub", "fb2", "fb2.zip", "txt" */
+	const char *description;	/* in words: describe_format(), *what */
+	const char *article;		/* before description in a sentence, or "" */
+	const char *suffix;			/* the file name ending that claims it, or
+								 * NULL */
+	bool		fallback;		/* what anything readable is: under another
+								 * format's name it is not a book */
+	/* does detection's view of the bytes show this format? */
+	bool		(*detect) (const bp_sniff *sniff);
+	/* parse the bytes into ctx->book (ctx->book->format is set already) */
+	bool		(*parse) (bp_ctx *ctx, const unsigned char *data, size_t len);
+} bp_format;
+
+/* The first format (in the registry's order) whose detector accepts sniff. */
+extern const bp_format *bp_format_detect(const bp_sniff *sniff);
+
+/* The format a file name claims by its ending, or NULL. */
+extern const bp_format *bp_format_claimed(const char *filename);
+
 /* ---- bp_xml.c: safe libxml2 parsing ---- */
 
 struct _xmlDoc;
@@ -447,5 +514,23 @@ extern void bp_text_cleanup(bp_ctx *ctx);
 extern bool bp_parse_epub(bp_ctx *ctx, bp_zip *zip);
 extern bool bp_parse_fb2(bp_ctx *ctx, const unsigned char *data, size_t len);
 extern bool bp_parse_txt(bp_ctx *ctx, const unsigned char *data, size_t len);
+
+/* ---- the formats' rows of the registry (bp_format.c) ---- */
+
+/* bp_epub.c: an EPUB package (a zip with mimetype, container.xml or .opf) */
+extern bool bp_detect_epub(const bp_sniff *sniff);
+extern bool bp_parse_epub_data(bp_ctx *ctx, const unsigned char *data,
+							   size_t len);
+
+/* bp_fb2_zip.c: a FictionBook inside a zip archive */
+extern bool bp_detect_fb2_zip(const bp_sniff *sniff);
+extern bool bp_parse_fb2_zip(bp_ctx *ctx, const unsigned char *data,
+							 size_t len);
+
+/* bp_fb2.c: a FictionBook document (root element FictionBook) */
+extern bool bp_detect_fb2(const bp_sniff *sniff);
+
+/* bp_txt.c: plain text */
+extern bool bp_detect_txt(const bp_sniff *sniff);
 
 #endif							/* BP_INTERNAL_H */

@@ -54,123 +54,27 @@ bp_code_name(bp_code code)
 	return "internal";
 }
 
-/* Find the FictionBook file inside a zip, or NULL. */
-static const bp_zip_entry *
-find_fb2_entry(bp_zip *zip)
-{
-	int			i;
-
-	for (i = 0; i < zip->nentries; i++)
-		if (bp_has_suffix_ci(zip->entries[i].name, ".fb2"))
-			return &zip->entries[i];
-	return NULL;
-}
-
-/* Fail the parse: the FictionBook entry e of a zip gave nothing. */
-static bool
-fail_fb2_entry(bp_ctx *ctx, const bp_zip *zip, const bp_zip_entry *e)
-{
-	if (zip->last_skip == BP_ZIP_SKIP_ENCRYPTED)
-		return bp_fail(ctx, BP_ERR_ENCRYPTED,
-					   "the book is encrypted (zip password): \"%s\" cannot be read",
-					   e->name);
-	if (zip->last_skip == BP_ZIP_SKIP_METHOD)
-		return bp_fail(ctx, BP_ERR_UNSUPPORTED_COMPRESSION,
-					   "\"%s\" cannot be read: compression method %u (%s) is not supported",
-					   e->name, (unsigned) e->method, bp_zip_method_name(e->method));
-	return bp_fail(ctx, BP_ERR_CORRUPT, "cannot read \"%s\" from the zip archive",
-				   e->name);
-}
-
-/* Parse a zip archive: an EPUB, or a FictionBook inside a zip. */
-static bool
-parse_zip(bp_ctx *ctx, const unsigned char *data, size_t len, const char *fmt)
-{
-	bp_zip		zip;
-	bool		ok;
-
-	memset(&zip, 0, sizeof(zip));
-	bp_set_activity(ctx, "reading the zip directory");
-	if (!bp_zip_open(ctx, data, len, &zip))
-		return false;
-	if (strcmp(fmt, "fb2.zip") == 0)
-	{
-		const bp_zip_entry *e = find_fb2_entry(&zip);
-		unsigned char *buf = NULL;
-		size_t		n = 0;
-
-		if (e == NULL)
-		{
-			bp_zip_close(&zip);
-			return bp_fail(ctx, BP_ERR_NOT_A_BOOK, "zip archive without a book inside");
-		}
-		if (!bp_zip_read(&zip, e, &buf, &n))
-		{
-			/* name the entry before closing the zip frees it */
-			fail_fb2_entry(ctx, &zip, e);
-			bp_zip_close(&zip);
-			return false;
-		}
-		bp_zip_close(&zip);
-		ok = bp_parse_fb2(ctx, buf, n);
-		bp_free(ctx, buf);
-		ctx->book->format = "fb2.zip";
-		return ok;
-	}
-	ok = bp_parse_epub(ctx, &zip);
-	bp_zip_close(&zip);
-	return ok;
-}
-
-/* The container a file name claims: "epub", "fb2", "fb2.zip", or NULL. */
-static const char *
-claimed_format(const char *filename)
-{
-	if (filename == NULL)
-		return NULL;
-	if (bp_has_suffix_ci(filename, ".fb2.zip"))
-		return "fb2.zip";
-	if (bp_has_suffix_ci(filename, ".epub"))
-		return "epub";
-	if (bp_has_suffix_ci(filename, ".fb2"))
-		return "fb2";
-	return NULL;
-}
-
-/* A detected book format in words, for messages. */
-static const char *
-format_words(const char *fmt)
-{
-	if (strcmp(fmt, "epub") == 0)
-		return "an EPUB book";
-	if (strcmp(fmt, "fb2") == 0)
-		return "a FictionBook 2 book";
-	if (strcmp(fmt, "fb2.zip") == 0)
-		return "a zipped FictionBook 2 book";
-	return "plain text";
-}
-
 /*
  * Hold the detected format against the container the file name claims.
- * Bytes that are plain text under an EPUB or FB2 name (a truncated
- * download, an error page saved under the book's name) are not a book;
- * another book format is read as what it is, with a warning.  Names that
- * claim nothing (.txt, none) change nothing.
+ * Bytes that are plain text (the fallback format) under an EPUB or FB2
+ * name (a truncated download, an error page saved under the book's name)
+ * are not a book; another book format is read as what it is, with a
+ * warning.  Names that claim nothing (.txt, none) change nothing.
  */
 static bool
-check_claimed_format(bp_ctx *ctx, const char *fmt, size_t len)
+check_claimed_format(bp_ctx *ctx, const bp_format *fmt, size_t len)
 {
-	const char *claimed = claimed_format(ctx->filename);
+	const bp_format *claimed = bp_format_claimed(ctx->filename);
 
-	if (claimed == NULL || strcmp(claimed, fmt) == 0)
+	if (claimed == NULL || claimed == fmt)
 		return true;
-	if (strcmp(fmt, "txt") == 0)
+	if (fmt->fallback)
 		return bp_fail(ctx, BP_ERR_NOT_A_BOOK,
-					   "the file is named .%s but is plain text (%zu byte%s)",
-					   claimed, len, len == 1 ? "" : "s");
+					   "the file is named .%s but is %s (%zu byte%s)",
+					   claimed->name, fmt->description, len, len == 1 ? "" : "s");
 	bp_warn(ctx, "format_name_mismatch",
-			"the file is named .%s but is %s; read as %s",
-			claimed, format_words(fmt), fmt);
+			"the file is named .%s but is %s%s; read as %s",
+			claimed->name, fmt->article, fmt->description, fmt->name);
 	return true;
 }
 
@@ -249,7 +153,7 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		 const bp_options *opts, bp_error *err)
 {
 	bp_ctx	   *ctx;
-	const char *fmt;
+	const bp_format *fmt;
 	const char *what = NULL;
 	bp_book    *book;
 	bp_ctx	   *prev_ctx;
@@ -276,7 +180,7 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 		bp_fail(ctx, BP_ERR_EMPTY, "empty file");
 		goto fail;
 	}
-	fmt = bp_detect_format(data, len, &what);
+	fmt = bp_detect(data, len, &what);
 	if (fmt == NULL)
 	{
 		bp_fail(ctx, BP_ERR_NOT_A_BOOK, "%s", what ? what : "unknown data");
@@ -284,12 +188,8 @@ bp_parse(const unsigned char *data, size_t len, const char *filename,
 	}
 	if (!check_claimed_format(ctx, fmt, len))
 		goto fail;
-	if (strcmp(fmt, "epub") == 0 || strcmp(fmt, "fb2.zip") == 0)
-		ok = parse_zip(ctx, data, len, fmt);
-	else if (strcmp(fmt, "fb2") == 0)
-		ok = bp_parse_fb2(ctx, data, len);
-	else
-		ok = bp_parse_txt(ctx, data, len);
+	book->format = fmt->name;
+	ok = fmt->parse(ctx, data, len);
 	if (!ok || bp_failed(ctx))
 	{
 		if (!bp_failed(ctx))

@@ -39,7 +39,6 @@ bp_parse_txt(bp_ctx *ctx, const unsigned char *data, size_t len)
 		return false;
 	memset(&t, 0, sizeof(t));
 	t.ctx = ctx;
-	ctx->book->format = "txt";
 	bp_set_activity(ctx, "decoding text");
 
 	enc = bp_bom_encoding(data, len, &bom);
@@ -118,4 +117,11 @@ done:
 		bp_free(ctx, t.lines);
 	bp_free(ctx, utf8);
 	return ok && !bp_failed(ctx);
+}
+
+/* The registry's plain-text detector: whatever detection found to be text. */
+bool
+bp_detect_txt(const bp_sniff *sniff)
+{
+	return sniff->container == BP_CONTAINER_TEXT;
 }
