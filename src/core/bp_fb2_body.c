@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
@@ -149,6 +150,96 @@ fb2_section_chapter(fb2_walk *w, const xmlNode *sec)
 	return ok;
 }
 
+/* What an element of a body is to fb2_enter. */
+typedef enum fb2_role
+{
+	FE_UNWRAP = 0,				/* not in the table: its content, unwrapped */
+	FE_IMAGE,					/* <image>, <img>: an image, no content */
+	FE_BR,						/* a line break */
+	FE_EMPTY_LINE,				/* a break in a title, else a boundary */
+	FE_HR,
+	FE_SECTION,					/* a chapter (main bodies) */
+	FE_TITLE,					/* a heading one level below the section */
+	FE_P,						/* a paragraph, or a line of a title */
+	FE_SUBTITLE,				/* a heading below the section's */
+	FE_POEM,
+	FE_STANZA,
+	FE_V,						/* a verse line */
+	FE_A,						/* a link when it has an href */
+	FE_DIV,
+	FE_TAG						/* the output element in the row */
+} fb2_role;
+
+/* An element of the table. */
+typedef struct fb2_elem
+{
+	const char *name;			/* local name, case-sensitive */
+	fb2_role	role;
+	bp_tag		tag;			/* for FE_TAG (and the paragraph of P, V,
+								 * STANZA, the link of A) */
+} fb2_elem;
+
+/* The elements fb2_enter knows, sorted by name (strcmp) for bsearch. */
+static const fb2_elem fb2_elems[] = {
+	{"a", FE_A, BP_TAG_A},
+	{"annotation", FE_TAG, BP_TAG_BLOCKQUOTE},
+	{"b", FE_TAG, BP_TAG_STRONG},
+	{"blockquote", FE_TAG, BP_TAG_BLOCKQUOTE},
+	{"br", FE_BR, BP_TAG_NONE},
+	{"cite", FE_TAG, BP_TAG_BLOCKQUOTE},
+	{"code", FE_TAG, BP_TAG_CODE},
+	{"date", FE_TAG, BP_TAG_P},
+	{"div", FE_DIV, BP_TAG_NONE},
+	{"em", FE_TAG, BP_TAG_EM},
+	{"emphasis", FE_TAG, BP_TAG_EM},
+	{"empty-line", FE_EMPTY_LINE, BP_TAG_NONE},
+	{"epigraph", FE_TAG, BP_TAG_BLOCKQUOTE},
+	{"h1", FE_TAG, BP_TAG_H1},
+	{"h2", FE_TAG, BP_TAG_H2},
+	{"h3", FE_TAG, BP_TAG_H3},
+	{"h4", FE_TAG, BP_TAG_H4},
+	{"h5", FE_TAG, BP_TAG_H5},
+	{"h6", FE_TAG, BP_TAG_H6},
+	{"hr", FE_HR, BP_TAG_NONE},
+	{"i", FE_TAG, BP_TAG_EM},
+	{"image", FE_IMAGE, BP_TAG_NONE},
+	{"img", FE_IMAGE, BP_TAG_NONE},
+	{"li", FE_TAG, BP_TAG_LI},
+	{"ol", FE_TAG, BP_TAG_OL},
+	{"p", FE_P, BP_TAG_P},
+	{"poem", FE_POEM, BP_TAG_NONE},
+	{"pre", FE_TAG, BP_TAG_PRE},
+	{"section", FE_SECTION, BP_TAG_NONE},
+	{"stanza", FE_STANZA, BP_TAG_P},
+	{"strong", FE_TAG, BP_TAG_STRONG},
+	{"sub", FE_TAG, BP_TAG_SUB},
+	{"subtitle", FE_SUBTITLE, BP_TAG_NONE},
+	{"sup", FE_TAG, BP_TAG_SUP},
+	{"table", FE_TAG, BP_TAG_TABLE},
+	{"td", FE_TAG, BP_TAG_TD},
+	{"text-author", FE_TAG, BP_TAG_P},
+	{"th", FE_TAG, BP_TAG_TH},
+	{"title", FE_TITLE, BP_TAG_NONE},
+	{"tr", FE_TAG, BP_TAG_TR},
+	{"ul", FE_TAG, BP_TAG_UL},
+	{"v", FE_V, BP_TAG_P},
+};
+
+/* bsearch comparison of a name with a table entry. */
+static int
+fb2_elem_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, ((const fb2_elem *) elem)->name);
+}
+
+/* Table entry of an element's local name, or NULL. */
+static const fb2_elem *
+fb2_lookup(const char *name)
+{
+	return bsearch(name, fb2_elems, sizeof(fb2_elems) / sizeof(fb2_elems[0]),
+				   sizeof(fb2_elem), fb2_elem_cmp);
+}
+
 /*
  * Enter an element: write what it opens.  Returns true when its children
  * are to be walked (a frame was pushed), false when it was handled whole.
@@ -163,38 +254,46 @@ fb2_enter(fb2_walk *w, const xmlNode *n, bool *descend)
 	fb2_frame  *f;
 	fb2_frame  *parent = w->depth > 0 ? &w->stack[w->depth - 1] : NULL;
 	const char *id = bp_xml_attr(n, "id");
-	const char *name = bp_xml_name(n);
 	bp_tag		tag = BP_TAG_NONE;
 	fb2_kind	kind = F_OTHER;
+	const fb2_elem *e;
+	fb2_role	role;
 
 	*descend = false;
 	if (bp_fb2_is_any(n, skip))
 		return true;
+	e = fb2_lookup(bp_xml_name(n));
+	role = e != NULL ? e->role : FE_UNWRAP;
 
 	/* void-ish elements */
-	if (strcmp(name, "image") == 0 || strcmp(name, "img") == 0)
+	switch (role)
 	{
-		const char *href = bp_xml_attr(n, "href");
-		const char *alt = bp_xml_attr(n, "alt");
+		case FE_IMAGE:
+			{
+				const char *href = bp_xml_attr(n, "href");
+				const char *alt = bp_xml_attr(n, "alt");
 
-		if (href == NULL)
-			href = bp_xml_attr(n, "src");
-		if (alt == NULL)
-			alt = bp_xml_attr(n, "title");
-		if (href && href[0] == '#' && href[1] != '\0')
-			return bp_w_img(ctx, href + 1, alt);
-		if (href && *href)
-			return bp_w_img(ctx, href, alt);
-		return true;
-	}
-	if (strcmp(name, "empty-line") == 0 || strcmp(name, "br") == 0)
-	{
-		if (strcmp(name, "br") == 0 || (parent && parent->kind == F_TITLE))
+				if (href == NULL)
+					href = bp_xml_attr(n, "src");
+				if (alt == NULL)
+					alt = bp_xml_attr(n, "title");
+				if (href && href[0] == '#' && href[1] != '\0')
+					return bp_w_img(ctx, href + 1, alt);
+				if (href && *href)
+					return bp_w_img(ctx, href, alt);
+				return true;
+			}
+		case FE_BR:
 			return bp_w_br(ctx);
-		return bp_w_boundary(ctx);
+		case FE_EMPTY_LINE:
+			if (parent && parent->kind == F_TITLE)
+				return bp_w_br(ctx);
+			return bp_w_boundary(ctx);
+		case FE_HR:
+			return bp_w_hr(ctx);
+		default:
+			break;
 	}
-	if (strcmp(name, "hr") == 0)
-		return bp_w_hr(ctx);
 
 	if (w->depth >= FB2_MAX_DEPTH)
 	{
@@ -211,99 +310,66 @@ fb2_enter(fb2_walk *w, const xmlNode *n, bool *descend)
 		return ok;
 	}
 
-	if (strcmp(name, "section") == 0)
+	switch (role)
 	{
-		kind = F_SECTION;
-		w->level++;
-		if (parent)
-			parent->nsections++;
-	}
-	else if (strcmp(name, "title") == 0)
-	{
-		kind = F_TITLE;
-		if (parent && (parent->kind == F_POEM || parent->kind == F_STANZA))
+		case FE_SECTION:
+			kind = F_SECTION;
+			w->level++;
+			if (parent)
+				parent->nsections++;
+			break;
+		case FE_TITLE:
+			kind = F_TITLE;
+			if (parent && (parent->kind == F_POEM || parent->kind == F_STANZA))
+				tag = fb2_h(w->level + 1);
+			else
+				tag = fb2_h(w->notes && w->level > 0 ? w->level + 1 : w->level);
+			if (parent && (parent->kind == F_SECTION || parent->kind == F_BODY) && !id)
+				id = bp_xml_attr(parent->node, "id");
+			break;
+		case FE_P:
+			if (parent && parent->kind == F_TITLE)
+			{
+				/* a line of a title: lines are separated by <br> */
+				if (parent->lines++ > 0 && !bp_w_br(ctx))
+					return false;
+			}
+			else
+				tag = e->tag;
+			break;
+		case FE_SUBTITLE:
 			tag = fb2_h(w->level + 1);
-		else
-			tag = fb2_h(w->notes && w->level > 0 ? w->level + 1 : w->level);
-		if (parent && (parent->kind == F_SECTION || parent->kind == F_BODY) && !id)
-			id = bp_xml_attr(parent->node, "id");
-	}
-	else if (strcmp(name, "p") == 0)
-	{
-		if (parent && parent->kind == F_TITLE)
-		{
-			/* a line of a title: lines are separated by <br> */
-			if (parent->lines++ > 0 && !bp_w_br(ctx))
+			break;
+		case FE_POEM:
+			kind = F_POEM;
+			if (!bp_w_boundary(ctx))
 				return false;
-		}
-		else
-			tag = BP_TAG_P;
+			break;
+		case FE_STANZA:
+			kind = F_STANZA;
+			tag = e->tag;
+			break;
+		case FE_V:
+			kind = F_V;
+			if (!(parent && parent->kind == F_STANZA))
+				tag = e->tag;
+			break;
+		case FE_A:
+			if (bp_xml_attr(n, "href"))
+				tag = e->tag;
+			break;
+		case FE_DIV:
+			kind = F_DIV;
+			if (!bp_w_boundary(ctx))
+				return false;
+			break;
+		case FE_TAG:
+			tag = e->tag;
+			break;
+		default:
+			/* strikethrough, style, span, unknown: unwrapped */
+			break;
 	}
-	else if (strcmp(name, "subtitle") == 0)
-		tag = fb2_h(w->level + 1);
-	else if (strcmp(name, "epigraph") == 0 || strcmp(name, "cite") == 0 ||
-			 strcmp(name, "annotation") == 0 || strcmp(name, "blockquote") == 0)
-		tag = BP_TAG_BLOCKQUOTE;
-	else if (strcmp(name, "text-author") == 0 || strcmp(name, "date") == 0)
-		tag = BP_TAG_P;
-	else if (strcmp(name, "poem") == 0)
-	{
-		kind = F_POEM;
-		if (!bp_w_boundary(ctx))
-			return false;
-	}
-	else if (strcmp(name, "stanza") == 0)
-	{
-		kind = F_STANZA;
-		tag = BP_TAG_P;
-	}
-	else if (strcmp(name, "v") == 0)
-	{
-		kind = F_V;
-		if (!(parent && parent->kind == F_STANZA))
-			tag = BP_TAG_P;
-	}
-	else if (strcmp(name, "emphasis") == 0 || strcmp(name, "i") == 0 ||
-			 strcmp(name, "em") == 0)
-		tag = BP_TAG_EM;
-	else if (strcmp(name, "strong") == 0 || strcmp(name, "b") == 0)
-		tag = BP_TAG_STRONG;
-	else if (strcmp(name, "sup") == 0)
-		tag = BP_TAG_SUP;
-	else if (strcmp(name, "sub") == 0)
-		tag = BP_TAG_SUB;
-	else if (strcmp(name, "code") == 0)
-		tag = BP_TAG_CODE;
-	else if (strcmp(name, "pre") == 0)
-		tag = BP_TAG_PRE;
-	else if (strcmp(name, "a") == 0)
-	{
-		if (bp_xml_attr(n, "href"))
-			tag = BP_TAG_A;
-	}
-	else if (strcmp(name, "table") == 0)
-		tag = BP_TAG_TABLE;
-	else if (strcmp(name, "tr") == 0)
-		tag = BP_TAG_TR;
-	else if (strcmp(name, "td") == 0)
-		tag = BP_TAG_TD;
-	else if (strcmp(name, "th") == 0)
-		tag = BP_TAG_TH;
-	else if (strcmp(name, "ul") == 0)
-		tag = BP_TAG_UL;
-	else if (strcmp(name, "ol") == 0)
-		tag = BP_TAG_OL;
-	else if (strcmp(name, "li") == 0)
-		tag = BP_TAG_LI;
-	else if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && name[2] == '\0')
-		tag = fb2_h(name[1] - '0');
-	else if (strcmp(name, "div") == 0)
-	{
-		kind = F_DIV;
-		if (!bp_w_boundary(ctx))
-			return false;
-	}
-	/* anything else (strikethrough, style, span, unknown): unwrapped */
 
 	if (kind == F_SECTION)
 	{
