@@ -307,6 +307,86 @@ has_zip_directory(const unsigned char *data, size_t len)
 	return zip_walk_central(data, len, &seen);
 }
 
+/* ---- signatures of things that are not books ---- */
+
+/* Is a "RIFF" file a WebP image? */
+static bool
+is_webp(const unsigned char *data, size_t len)
+{
+	return len >= 12 && memcmp(data + 8, "WEBP", 4) == 0;
+}
+
+/* Is a file starting "BM" a BMP image (its size, or a known header size)? */
+static bool
+is_bmp(const unsigned char *data, size_t len)
+{
+	return len >= 26 &&
+		(d32(data + 2) == len ||
+		 (d32(data + 6) == 0 && d32(data + 10) < len &&
+		  (d32(data + 14) == 12 || d32(data + 14) == 40 || d32(data + 14) == 56 ||
+		   d32(data + 14) == 108 || d32(data + 14) == 124)));
+}
+
+/* Is a file starting "BZh" bzip2 data (a block size digit follows)? */
+static bool
+is_bzip2(const unsigned char *data, size_t len)
+{
+	return len >= 4 && data[3] >= '1' && data[3] <= '9';
+}
+
+/* A signature: n bytes at offset off, and a further check when more is set. */
+typedef struct not_book_sig
+{
+	size_t		off;
+	const char *sig;
+	size_t		n;
+	bool		(*more) (const unsigned char *data, size_t len);
+	const char *what;
+} not_book_sig;
+
+/* Checked in this order; the first that matches names the bytes. */
+static const not_book_sig not_book_sigs[] = {
+	{0, "%PDF", 4, NULL, "PDF document"},
+	{0, "\x89PNG\r\n\x1a\n", 8, NULL, "PNG image"},
+	{0, "\xFF\xD8\xFF", 3, NULL, "JPEG image"},
+	{0, "GIF87a", 6, NULL, "GIF image"},
+	{0, "GIF89a", 6, NULL, "GIF image"},
+	{0, "RIFF", 4, is_webp, "WebP image"},
+	{0, "BM", 2, is_bmp, "BMP image"},
+	{0, "II*\0", 4, NULL, "TIFF image"},
+	{0, "MM\0*", 4, NULL, "TIFF image"},
+	{60, "BOOKMOBI", 8, NULL, "MOBI/Kindle book (not supported)"},
+	{60, "TEXtREAd", 8, NULL, "PalmDOC book (not supported)"},
+	{0, "Rar!\x1a\x07", 6, NULL, "RAR archive"},
+	{0, "7z\xBC\xAF\x27\x1C", 6, NULL, "7z archive"},
+	{0, "\x1F\x8B", 2, NULL, "gzip compressed data"},
+	{0, "BZh", 3, is_bzip2, "bzip2 compressed data"},
+	{0, "\xFD" "7zXZ\0", 6, NULL, "xz compressed data"},
+	{0, "\x28\xB5\x2F\xFD", 4, NULL, "zstd compressed data"},
+	{0, "\x7F" "ELF", 4, NULL, "ELF executable"},
+	{0, "AT&TFORM", 8, NULL, "DjVu document"},
+	{0, "{\\rtf", 5, NULL, "RTF document"},
+	{0, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, NULL,
+	"legacy Office document (OLE2: .doc/.xls/.ppt)"},
+};
+
+/* What the bytes are when a signature says they are no book, else NULL. */
+static const char *
+not_a_book(const unsigned char *data, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(not_book_sigs) / sizeof(not_book_sigs[0]); i++)
+	{
+		const not_book_sig *g = &not_book_sigs[i];
+
+		if (len >= g->off + g->n && memcmp(data + g->off, g->sig, g->n) == 0 &&
+			(g->more == NULL || g->more(data, len)))
+			return g->what;
+	}
+	return NULL;
+}
+
 /* ---- XML, looked at through UTF-8/8-bit bytes or UTF-16 code units ---- */
 
 typedef struct xml_reader
@@ -670,50 +750,7 @@ bp_detect(const unsigned char *data, size_t len, const char **what)
 		return detect_zip(data, len, what);
 
 	/* well-known signatures of things that are not books */
-	if (starts(data, len, "%PDF", 4))
-		*what = "PDF document";
-	else if (starts(data, len, "\x89PNG\r\n\x1a\n", 8))
-		*what = "PNG image";
-	else if (starts(data, len, "\xFF\xD8\xFF", 3))
-		*what = "JPEG image";
-	else if (starts(data, len, "GIF87a", 6) || starts(data, len, "GIF89a", 6))
-		*what = "GIF image";
-	else if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
-		*what = "WebP image";
-	else if (len >= 26 && data[0] == 'B' && data[1] == 'M' &&
-			 (d32(data + 2) == len ||
-			  (d32(data + 6) == 0 && d32(data + 10) < len &&
-			   (d32(data + 14) == 12 || d32(data + 14) == 40 || d32(data + 14) == 56 ||
-				d32(data + 14) == 108 || d32(data + 14) == 124))))
-		*what = "BMP image";
-	else if (starts(data, len, "II*\0", 4) || starts(data, len, "MM\0*", 4))
-		*what = "TIFF image";
-	else if (len >= 68 && memcmp(data + 60, "BOOKMOBI", 8) == 0)
-		*what = "MOBI/Kindle book (not supported)";
-	else if (len >= 68 && memcmp(data + 60, "TEXtREAd", 8) == 0)
-		*what = "PalmDOC book (not supported)";
-	else if (starts(data, len, "Rar!\x1a\x07", 6))
-		*what = "RAR archive";
-	else if (starts(data, len, "7z\xBC\xAF\x27\x1C", 6))
-		*what = "7z archive";
-	else if (starts(data, len, "\x1F\x8B", 2))
-		*what = "gzip compressed data";
-	else if (len >= 4 && memcmp(data, "BZh", 3) == 0 && data[3] >= '1' && data[3] <= '9')
-		*what = "bzip2 compressed data";
-	else if (starts(data, len, "\xFD" "7zXZ\0", 6))
-		*what = "xz compressed data";
-	else if (starts(data, len, "\x28\xB5\x2F\xFD", 4))
-		*what = "zstd compressed data";
-	else if (starts(data, len, "\x7F" "ELF", 4))
-		*what = "ELF executable";
-	else if (starts(data, len, "AT&TFORM", 8))
-		*what = "DjVu document";
-	else if (starts(data, len, "{\\rtf", 5))
-		*what = "RTF document";
-	else if (starts(data, len, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-		*what = "legacy Office document (OLE2: .doc/.xls/.ppt)";
-	else
-		*what = NULL;
+	*what = not_a_book(data, len);
 	if (*what != NULL)
 		return NULL;
 
