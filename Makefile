@@ -1,9 +1,13 @@
 # bookparse: PGXS build of the extension, plus the core library's tools.
 #
-#   make                 the extension and ./bookparse-dump
-#   make install         install the extension (as root)
-#   make check-core      plain C tests of src/core
-#   make installcheck    pg_regress against a running server
+#   make                      the extension and ./bookparse-dump
+#   make install              install the extension (as root)
+#   make check-core           plain C tests of src/core
+#   make installcheck         pg_regress against a running server (makes
+#                             the sample books first)
+#   make prove_installcheck   the TAP tests (test/t) against the installed
+#                             extension (as a user that may run initdb)
+#   make fuzz / asan / bench  see mk/dev.mk
 
 EXTENSION = bookparse
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" bookparse.control)
@@ -17,6 +21,8 @@ DATA = $(sort $(wildcard sql/bookparse--*.sql))
 
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/[0-9]*.sql))))
 REGRESS_OPTS = --inputdir=. --outputdir=regress_out --load-extension=bookparse
+# installcheck makes the sample books the regress tests read (build/samples)
+REGRESS_PREP = samples
 
 DEP_CFLAGS := $(shell pkg-config --cflags libxml-2.0 icu-uc icu-i18n zlib)
 DEP_LIBS := $(shell pkg-config --libs libxml-2.0 icu-uc icu-i18n zlib) -lstemmer
@@ -25,7 +31,7 @@ PG_CPPFLAGS = -Isrc -Isrc/core $(DEP_CFLAGS)
 PG_CFLAGS = -Werror
 SHLIB_LINK = $(DEP_LIBS)
 
-EXTRA_CLEAN = bookparse-dump build regress_out
+EXTRA_CLEAN = bookparse-dump build regress_out tmp_check
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -89,51 +95,21 @@ check-core: $(CORE_TESTS)
 
 .PHONY: check-core
 
-bench: all
-	bash test/bench/run.sh
+# the small sample books of the tests (deterministic bytes: test/make_samples.py)
+samples:
+	/usr/bin/python3 test/make_samples.py build/samples >/dev/null
 
-# ---- fuzzing (test/fuzz/): libFuzzer targets with ASan+UBSan ----
-#   make fuzz                 build build/fuzz/fuzz_* (clang)
-#   make fuzz-run FUZZ_TARGET=fuzz_zip FUZZ_SECONDS=60
-#   make asan                 build/asan/: bookparse-dump and the C tests
-#                             under ASan+UBSan
-FUZZ_CC ?= clang
-FUZZ_SAN ?= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS ?= -g -O1 -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing -fwrapv
-FUZZ_TARGETS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(sort $(wildcard test/fuzz/fuzz_*.c)))
-FUZZ_TARGET ?= fuzz_book
-FUZZ_SECONDS ?= 30
+# the TAP tests (test/t/*.pl) with PostgreSQL::Test::Cluster, each on a
+# throwaway cluster of the installed PostgreSQL; the corpus is passed as
+# BP_CORPUS (default ../shared/corpus when present: tests that want it say
+# SKIPPED otherwise), the samples as BP_SAMPLES
+PROVE_TESTS = test/t/*.pl
+prove_installcheck: export BP_SAMPLES = $(CURDIR)/build/samples
+prove_installcheck: export BP_CORPUS ?= $(if $(wildcard ../shared/corpus/MANIFEST.tsv),$(abspath ../shared/corpus))
+prove_installcheck: samples
+	$(prove_installcheck)
 
-FUZZ_CORE_OBJS = $(patsubst src/core/%.c,build/fuzz/core/%.o,$(CORE_SRCS))
+.PHONY: samples prove_installcheck
 
-# the core once, instrumented for the fuzzers (fuzzer-no-link), then one link per target
-build/fuzz/core/%.o: src/core/%.c src/core/*.h
-	@mkdir -p build/fuzz/core
-	$(FUZZ_CC) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) $(FUZZ_CFLAGS) -Isrc/core $(DEP_CFLAGS) -c -o $@ $<
-
-build/fuzz/%: test/fuzz/%.c test/fuzz/*.h test/c/zipgen.h $(FUZZ_CORE_OBJS)
-	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(FUZZ_CORE_OBJS) $(DEP_LIBS)
-
-fuzz: $(FUZZ_TARGETS)
-
-fuzz-run: build/fuzz/$(FUZZ_TARGET)
-	bash test/fuzz/run.sh $(FUZZ_TARGET) $(FUZZ_SECONDS)
-
-ASAN_FLAGS ?= -g -O1 -std=gnu11 -fno-omit-frame-pointer -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -fno-strict-aliasing -fwrapv
-
-asan:
-	$(MAKE) CORE_CC=clang CORE_OBJDIR=build/asan/core \
-		CORE_CFLAGS="$(ASAN_FLAGS) -Wall -Wno-unused-parameter" \
-		build/asan/bookparse-dump build/asan/tests
-
-build/asan/bookparse-dump: tools/bookparse-dump.c $(CORE_OBJDIR)/libbookparse_core.a
-	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
-
-build/asan/tests: $(patsubst test/c/%.c,build/asan/test/%,$(sort $(wildcard test/c/test_*.c)))
-
-build/asan/test/%: test/c/%.c test/c/*.h $(CORE_OBJDIR)/libbookparse_core.a
-	@mkdir -p build/asan/test
-	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
-
-.PHONY: fuzz fuzz-run asan build/asan/tests
+# fuzzing, sanitizer builds and benchmarks: developers' rules
+include mk/dev.mk
