@@ -280,14 +280,14 @@ test_corpus(void)
 
 	if (root == NULL)
 	{
-		printf("test_detect: corpus not found, skipping corpus tests\n");
+		printf("test_detect: SKIPPED corpus tests: corpus not found\n");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/MANIFEST.tsv", root);
 	manifest = bp_test_read_file(path, &mlen);
 	if (manifest == NULL)
 	{
-		printf("test_detect: no MANIFEST.tsv, skipping corpus tests\n");
+		printf("test_detect: SKIPPED corpus tests: no MANIFEST.tsv\n");
 		return;
 	}
 	for (line = strtok_r((char *) manifest, "\n", &save); line != NULL;

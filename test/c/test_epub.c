@@ -1059,6 +1059,6 @@ main(int argc, char **argv)
 			test_letters(corpus);
 	}
 	else
-		printf("test_epub: corpus not found, corpus tests skipped\n");
+		printf("test_epub: SKIPPED corpus tests: corpus not found\n");
 	return bp_test_summary("test_epub");
 }

@@ -775,7 +775,7 @@ test_corpus(void)
 
 	if (root == NULL)
 	{
-		printf("test_zip: corpus not found, skipping corpus tests\n");
+		printf("test_zip: SKIPPED corpus tests: corpus not found\n");
 		return;
 	}
 	for (int d = 0; d < 4; d++)
