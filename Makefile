@@ -13,7 +13,10 @@ EXTENSION = bookparse
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" bookparse.control)
 
 MODULE_big = bookparse
-CORE_SRCS = $(sort $(wildcard src/core/*.c))
+# the core: shared pieces flat in src/core, one folder per format
+# (src/core/epub, fb2, txt) with its private headers
+CORE_SRCS = $(sort $(wildcard src/core/*.c src/core/*/*.c))
+CORE_HDRS = $(wildcard src/core/*.h src/core/*/*.h)
 EXT_SRCS = $(sort $(wildcard src/*.c))
 OBJS = $(EXT_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
 
@@ -38,7 +41,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # rebuild everything when a header changes (PGXS does not track them)
-$(OBJS): $(wildcard src/*.h) $(wildcard src/core/*.h)
+$(OBJS): $(wildcard src/*.h) $(CORE_HDRS)
 
 # ---- the core library on its own (no PostgreSQL flags) ----
 CORE_CC ?= $(CC)
@@ -48,8 +51,8 @@ CORE_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 CORE_OBJDIR ?= build/core
 CORE_OBJS = $(patsubst src/core/%.c,$(CORE_OBJDIR)/%.o,$(CORE_SRCS))
 
-$(CORE_OBJDIR)/%.o: src/core/%.c src/core/*.h
-	@mkdir -p $(CORE_OBJDIR)
+$(CORE_OBJDIR)/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
 	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core $(DEP_CFLAGS) -c -o $@ $<
 
 $(CORE_OBJDIR)/libbookparse_core.a: $(CORE_OBJS)

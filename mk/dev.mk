@@ -21,8 +21,8 @@ FUZZ_SECONDS ?= 30
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,build/fuzz/core/%.o,$(CORE_SRCS))
 
 # the core once, instrumented for the fuzzers (fuzzer-no-link), then one link per target
-build/fuzz/core/%.o: src/core/%.c src/core/*.h
-	@mkdir -p build/fuzz/core
+build/fuzz/core/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) $(FUZZ_CFLAGS) -Isrc/core $(DEP_CFLAGS) -c -o $@ $<
 
 build/fuzz/%: test/fuzz/%.c test/fuzz/*.h test/c/zipgen.h $(FUZZ_CORE_OBJS)

@@ -5,7 +5,7 @@
  *	  (HTML entities, HTML-parser fallback).
  */
 #include "fuzz_common.h"
-#include "bp_epub.h"
+#include "epub/bp_epub.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
