@@ -54,6 +54,13 @@ static SPIPlanPtr plan_cancel_queued = NULL;
 static SPIPlanPtr plan_running_jobs = NULL;
 static SPIPlanPtr plan_wait_status = NULL;
 
+/* Connect to SPI or fail. */
+static void
+funcs_spi_connect(void)
+{
+	bp_spi_connect();
+}
+
 /* Microseconds of an interval (months as 30 days), saturating. */
 static int64
 interval_usecs(const Interval *iv)
@@ -124,7 +131,7 @@ bp_submit(PG_FUNCTION_ARGS)
 	}
 	values[3] = Int32GetDatum(PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
 
-	bp_spi_connect();
+	funcs_spi_connect();
 
 	/*
 	 * Two statements: the job's row-level security policy looks the book up
@@ -198,7 +205,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum(book_id);
 	values[1] = Int32GetDatum(PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1));
 
-	bp_spi_connect();
+	funcs_spi_connect();
 
 	/* the book first, then its jobs (see the header comment) */
 	(void) lock_book(book_id, false);
@@ -257,7 +264,7 @@ bp_cancel(PG_FUNCTION_ARGS)
 	int			i;
 
 	values[0] = Int64GetDatum(book_id);
-	bp_spi_connect();
+	funcs_spi_connect();
 
 	/*
 	 * Running jobs first, without a lock: a worker that stores the book
@@ -333,7 +340,7 @@ bp_wait(PG_FUNCTION_ARGS)
 		deadline = GetCurrentTimestamp() +
 			interval_usecs(PG_GETARG_INTERVAL_P(1));
 
-	bp_spi_connect();
+	funcs_spi_connect();
 	for (;;)
 	{
 		bool		isnull;
@@ -410,7 +417,7 @@ queue_paused(void)
 {
 	bool		paused;
 
-	bp_spi_connect();
+	funcs_spi_connect();
 	bp_spi_run(bp_spi_plan(&plan_paused,
 						   "SELECT EXISTS (SELECT 1 FROM bookparse.queue_state"
 						   " WHERE paused)",
@@ -527,7 +534,7 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 	else
 		values[1] = PG_GETARG_DATUM(1);
 
-	bp_spi_connect();
+	funcs_spi_connect();
 	bp_spi_run(bp_spi_plan(&plan_retry_failed,
 						   "WITH f AS ("
 						   "  SELECT b.id FROM bookparse.book b"
