@@ -137,3 +137,5 @@ build/asan/test/%: test/c/%.c test/c/*.h $(CORE_OBJDIR)/libbookparse_core.a
 	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
 
 .PHONY: fuzz fuzz-run asan build/asan/tests
+
+include mk/release.mk

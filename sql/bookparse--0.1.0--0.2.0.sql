@@ -291,3 +291,25 @@ GRANT EXECUTE ON FUNCTION bookparse.classify_paragraph(text, text),
 	bookparse.scenes(bigint, text, real) TO bookparse_writer;
 GRANT EXECUTE ON FUNCTION bookparse.scenes(bigint, text, real)
 	TO bookparse_reader;
+
+-- ==== bookparse.version() (issue 16; docs/operations.md, "Upgrading") ====
+--
+-- The version of the loaded library next to the version of the extension
+-- installed in this database: after a new package and a restart, status
+-- 'update pending' until ALTER EXTENSION bookparse UPDATE runs here
+-- (the library serves the older schema meanwhile); 'unsupported' when the
+-- extension is newer than the library (the queue functions then refuse to
+-- run and no worker starts).  A record, so that monitoring and scripts
+-- read each field by name.
+
+CREATE FUNCTION bookparse.version(OUT library text, OUT extension text,
+								  OUT status text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'bookparse_version'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION bookparse.version() IS
+'The loaded library''s version, the version of the extension installed in this database, and status: ok, update pending (run ALTER EXTENSION bookparse UPDATE) or unsupported (library older than the extension)';
+
+REVOKE ALL ON FUNCTION bookparse.version() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bookparse.version() TO bookparse_reader, pg_monitor;
