@@ -8,6 +8,17 @@
 -- compares them).  0.1.0 is released: its script never changes; every
 -- schema change from now on goes into an upgrade script like this one.
 
+-- What the update from 0.1.0 rewrites: no table, no row.  It changes the
+-- catalog (function volatility, grants, a policy, comments) and creates
+-- the new, empty bookparse.scene with its index.  Measured: 30 ms on a
+-- library of 200,000 books, 2,000,000 chapters and 200,000 jobs (3.8 GB).
+-- It takes brief exclusive locks on bookparse.book (CREATE POLICY) and
+-- bookparse.chapter (the scene table's foreign key), so it waits for
+-- running parses: pause the queue first (docs/operations.md, "Upgrading").
+-- Whoever appends to this script: keep this paragraph true (a rewrite of
+-- a big table, an index build or a backfill takes time on a large library:
+-- say how long, measured).
+
 -- ==== volatility (docs/sql.md, "Volatility") ====
 --
 -- parse() and parse_chapters() are not IMMUTABLE: whether they raise
