@@ -304,4 +304,10 @@ if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
 else
 	skip "assert-enabled PostgreSQL (test/slow/cassert.sh)" "set BOOKPARSE_SLOW_TESTS=1 to run it, about 15 min"
 fi
+# slow: the Debian package, installed in place of make install (README)
+if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
+	step "Debian package (test/slow/debian_package.sh)" bash test/slow/debian_package.sh
+else
+	skip "Debian package (test/slow/debian_package.sh)" "set BOOKPARSE_SLOW_TESTS=1 to run it, about 2 min"
+fi
 finish
