@@ -135,7 +135,7 @@ if ! bp_as_pg make -C "$WORK/repo" installcheck PG_CONFIG="$PGC"; then
 	exit 1
 fi
 # the package's scripts: 0.1.0, then ALTER EXTENSION UPDATE
-got=$(bp_as_pg psql -X -A -t -v ON_ERROR_STOP=1 -d postgres <<'SQL'
+got=$(bp_as_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres <<'SQL'
 CREATE DATABASE pkg_upgrade;
 \c pkg_upgrade
 CREATE EXTENSION bookparse VERSION '0.1.0';
