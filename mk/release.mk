@@ -29,9 +29,12 @@ DIST_PATHS = LICENSE README.md CHANGELOG.md META.json Makefile mk \
 
 # A zip of the committed tree at HEAD under $(DIST_NAME)/ (git archive,
 # as pgvector does): no build output, nothing uncommitted (commit first).
+# Written into DIST_DIR (default: here).
+DIST_DIR ?= .
 dist:
-	git archive --format zip --prefix=$(DIST_NAME)/ --output $(DIST_NAME).zip HEAD -- $(DIST_PATHS)
-	@echo "wrote $(DIST_NAME).zip: $$(unzip -Z1 $(DIST_NAME).zip | grep -vc '/$$') files"
+	git archive --format zip --prefix=$(DIST_NAME)/ --output $(DIST_DIR)/$(DIST_NAME).zip HEAD -- $(DIST_PATHS) || \
+		{ rm -f $(DIST_DIR)/$(DIST_NAME).zip; exit 1; }
+	@echo "wrote $(DIST_DIR)/$(DIST_NAME).zip: $$(unzip -Z1 $(DIST_DIR)/$(DIST_NAME).zip | grep -vc '/$$') files"
 
 check-meta:
 	/usr/bin/python3 test/check_meta.py

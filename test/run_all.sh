@@ -168,9 +168,9 @@ smoke_wait() {
 	return $r
 }
 
-# The release zip (make dist, mk/release.mk) in a scratch directory: it
-# builds, holds what a user needs and none of the tests' corpus, fuzzing,
-# CI or build output.
+# The release zip of HEAD (make dist, mk/release.mk) in a scratch
+# directory: it holds what a user needs and none of the tests, fuzzing,
+# CI, debian/ or build output.
 do_dist() {
 	local dir files missing=0 f
 	if ! git rev-parse --git-dir >/dev/null 2>&1; then
@@ -178,8 +178,7 @@ do_dist() {
 		return 0
 	fi
 	dir=$(mktemp -d /tmp/bookparse-dist.XXXXXX)
-	git archive --format tar HEAD | tar -C "$dir" -xf - &&
-		make -s -C "$dir" dist >/dev/null || { rm -rf "$dir"; return 1; }
+	make -s dist DIST_DIR="$dir" >/dev/null || { rm -rf "$dir"; return 1; }
 	files=$(unzip -Z1 "$dir"/bookparse-*.zip)
 	for f in META.json bookparse.control Makefile mk/release.mk LICENSE README.md \
 		CHANGELOG.md sql/bookparse--0.1.0.sql src/bookparse.c tools/bookparse-dump.c \
