@@ -11,7 +11,8 @@
 -- What the update from 0.1.0 rewrites: no table, no row.  It changes the
 -- catalog (function volatility, grants, a policy, comments) and creates
 -- the new, empty bookparse.scene with its index.  Measured: 30 ms on a
--- library of 200,000 books, 2,000,000 chapters and 200,000 jobs (3.8 GB).
+-- library of 200,000 books, 2,000,000 chapters and 200,000 jobs (3.8 GB;
+-- test/bench/upgrade_time.sh).
 -- It takes brief exclusive locks on bookparse.book (CREATE POLICY) and
 -- bookparse.chapter (the scene table's foreign key), so it waits for
 -- running parses: pause the queue first (docs/operations.md, "Upgrading").
