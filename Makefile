@@ -116,3 +116,5 @@ prove_installcheck: samples
 
 # fuzzing, sanitizer builds and benchmarks: developers' rules
 include mk/dev.mk
+# releases: make dist, META.json checks, the version (issue 16)
+include mk/release.mk

@@ -88,4 +88,21 @@ extern int	bp_pg_sqlstate(bp_code code);
  */
 extern void bp_pg_check_memory(size_t held, const char *what, int number);
 
+/* ---- version_funcs.c: the library's version against the installed SQL ---- */
+
+/* The version of this library (bookparse.control's default_version). */
+extern const char *bp_library_version(void);
+
+/* The installed version of the extension (palloc'd), NULL if none. */
+extern char *bp_installed_version(void);
+
+/*
+ * NULL when this library serves the installed extension (or there is
+ * none), else its version, which is newer than the library or unknown.
+ */
+extern char *bp_unsupported_version(void);
+
+/* ERROR, with what to do, when the installed extension is not served. */
+extern void bp_check_installed_version(void);
+
 #endif							/* BOOKPARSE_H */

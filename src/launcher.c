@@ -140,6 +140,7 @@ bp_launcher_main(Datum main_arg)
 {
 	/* volatile: changed inside PG_TRY and used after an error */
 	volatile bool absent_logged = false;
+	volatile bool unsupported_logged = false;
 	volatile bool recover_now = true;
 	volatile bool register_warned = false;
 	volatile TimestampTz next_recover = 0;
@@ -186,6 +187,7 @@ bp_launcher_main(Datum main_arg)
 	{
 		long		timeout = bp_guc_naptime_ms;
 		TimestampTz now;
+		char	   *unsupported;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -217,9 +219,23 @@ bp_launcher_main(Datum main_arg)
 				absent_logged = true;
 				recover_now = true;
 			}
+			else if ((unsupported = bp_unsupported_version()) != NULL)
+			{
+				/* a schema this library does not know: start no worker */
+				if (!unsupported_logged)
+					ereport(WARNING,
+							(errmsg("bookparse launcher: library %s cannot serve extension version %s in database \"%s\"; no worker is started",
+									bp_library_version(), unsupported, bp_guc_database),
+							 errhint("Install the bookparse package (or make install) of version %s or later on this server and restart it.",
+									 unsupported)));
+				unsupported_logged = true;
+				recover_now = true;
+			}
 			else
 			{
 				int64		runnable;
+
+				unsupported_logged = false;
 
 				if (absent_logged)
 					ereport(LOG,

@@ -54,10 +54,14 @@ static SPIPlanPtr plan_cancel_queued = NULL;
 static SPIPlanPtr plan_running_jobs = NULL;
 static SPIPlanPtr plan_wait_status = NULL;
 
-/* Connect to SPI or fail. */
+/*
+ * Connect to SPI or fail; first check that this library serves the
+ * installed extension's schema (version_funcs.c).
+ */
 static void
 funcs_spi_connect(void)
 {
+	bp_check_installed_version();
 	bp_spi_connect();
 }
 
@@ -587,6 +591,7 @@ bp_purge_jobs(PG_FUNCTION_ARGS)
 	cutoff = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
 													 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
 													 keep));
+	bp_check_installed_version();
 	do
 	{
 		CHECK_FOR_INTERRUPTS();

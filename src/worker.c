@@ -222,7 +222,9 @@ bp_worker_claim(BpJob *job, bool *gone)
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
-		if (!OidIsValid(get_extension_oid("bookparse", true)))
+		/* gone, or at a version this library does not serve: exit */
+		if (!OidIsValid(get_extension_oid("bookparse", true)) ||
+			bp_unsupported_version() != NULL)
 			*gone = true;
 		else
 		{

@@ -16,6 +16,8 @@ PACKAGES=(
 	python3 python3-lxml
 	zip unzip ca-certificates
 	clang libclang-rt-14-dev strace time
+	python3-jsonschema
+	debhelper postgresql-server-dev-all lintian
 )
 
 missing=()

@@ -162,6 +162,35 @@ smoke_wait() {
 	return $r
 }
 
+# The release zip of HEAD (make dist, mk/release.mk) in a scratch
+# directory: it holds what a user needs and none of the tests, fuzzing,
+# CI, debian/ or build output.
+do_dist() {
+	local dir files missing=0 f
+	if ! git rev-parse --git-dir >/dev/null 2>&1; then
+		echo "dist: not a git checkout, skipped"
+		return 0
+	fi
+	dir=$(mktemp -d /tmp/bookparse-dist.XXXXXX)
+	make -s dist DIST_DIR="$dir" >/dev/null || { rm -rf "$dir"; return 1; }
+	files=$(unzip -Z1 "$dir"/bookparse-*.zip)
+	for f in META.json bookparse.control Makefile mk/release.mk LICENSE README.md \
+		CHANGELOG.md sql/bookparse--0.1.0.sql src/bookparse.c tools/bookparse-dump.c \
+		data/scenes/en.location test/make_samples.py expected/010_detect.out; do
+		if ! grep -qx "bookparse-[0-9.]*/$f" <<<"$files"; then
+			echo "dist: $f is missing"
+			missing=1
+		fi
+	done
+	if grep -E '^bookparse-[0-9.]*/(test/(t|c|fuzz|bench|hostile|pgtap|scenes|slow)/|\.ci/|debian/|build/|.*\.(o|so|bc)$)' <<<"$files"; then
+		echo "dist: the files above do not belong in the release"
+		missing=1
+	fi
+	echo "dist: $(basename "$dir"/bookparse-*.zip), $(grep -vc '/$' <<<"$files") files"
+	rm -rf "$dir"
+	return $missing
+}
+
 # Copy the checkout (without .git) where postgres may write.
 do_copy() {
 	mkdir -p "$WORK/repo" &&
@@ -221,6 +250,8 @@ else
 fi
 step "cppcheck" do_cppcheck
 step "core C tests (make check-core)" make check-core
+step "META.json (make check-meta)" make -s check-meta
+step "release zip (make dist)" do_dist
 step "sample books" /usr/bin/python3 test/make_samples.py build/samples || finish
 if [ -d ../shared/corpus ]; then
 	step "corpus check" do_corpus
@@ -268,5 +299,11 @@ if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
 	step "assert-enabled PostgreSQL (test/slow/cassert.sh)" bash test/slow/cassert.sh
 else
 	skip "assert-enabled PostgreSQL (test/slow/cassert.sh)" "set BOOKPARSE_SLOW_TESTS=1 to run it, about 15 min"
+fi
+# slow: the Debian package, installed in place of make install (README)
+if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
+	step "Debian package (test/slow/debian_package.sh)" bash test/slow/debian_package.sh
+else
+	skip "Debian package (test/slow/debian_package.sh)" "set BOOKPARSE_SLOW_TESTS=1 to run it, about 2 min"
 fi
 finish

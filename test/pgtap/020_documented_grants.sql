@@ -13,7 +13,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(57);
+SELECT plan(59);
 
 CREATE ROLE bpg_writer NOLOGIN;
 CREATE ROLE bpg_reader NOLOGIN;
@@ -88,6 +88,9 @@ SELECT is((SELECT failed::int FROM bookparse.status), 1, 'reader: bookparse.stat
 SELECT is((SELECT paused FROM bookparse.queue_state), false, 'reader: queue_state');
 SELECT throws_ok($$SELECT bookparse.submit(convert_to('x', 'UTF8'))$$, '42501', NULL,
                  'reader: no submit()');
+SELECT is((SELECT extension FROM bookparse.version()),
+          (SELECT extversion FROM pg_extension WHERE extname = 'bookparse'),
+          'reader: bookparse.version()');
 RESET ROLE;
 
 -- ---- bookparse_admin ----
@@ -132,6 +135,8 @@ SELECT row(s.*)::text AS status, (SELECT count(*)::int FROM bookparse.job) AS jo
 GRANT SELECT ON whole TO PUBLIC;
 SET ROLE bpg_monitor;
 SELECT lives_ok($$SELECT * FROM bookparse.workers$$, 'pg_monitor: the workers view');
+SELECT is((SELECT status FROM bookparse.version()), 'ok',
+          'pg_monitor: bookparse.version() (docs/monitoring.md)');
 SELECT is((SELECT row(s.*)::text FROM bookparse.status s), (SELECT status FROM whole),
           'pg_monitor: bookparse.status counts the whole queue');
 -- the queries of docs/operations.md "Monitoring", as written there
@@ -192,7 +197,8 @@ SELECT is(
   (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
     WHERE p.pronamespace = 'bookparse'::regnamespace
       AND has_function_privilege('pg_monitor', p.oid, 'EXECUTE')),
-  ARRAY['bookparse.worker_slots()'], 'pg_monitor may call worker_slots() only');
+  ARRAY['bookparse.version()', 'bookparse.worker_slots()'],
+  'pg_monitor may call version() and worker_slots() only');
 SET ROLE bpg_monwriter;
 SELECT is((SELECT parsed + failed + queued FROM bookparse.status), 0::bigint,
           'a writer that is also in pg_monitor counts only its own books');

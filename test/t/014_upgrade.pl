@@ -4,6 +4,14 @@
 #    the role keeps its grants, and a new submit parses;
 #  - an index and a generated column on parse() (legal in 0.1.0, where it
 #    was IMMUTABLE) are named by a WARNING of the update;
+#  - the library serves both while the update is pending: background
+#    workers parse a book on 0.1.0 (without scenes, whose table 0.1.0
+#    lacks) and go on after the update (with scenes);
+#  - a library older than the installed extension (a package downgraded:
+#    the catalog is made to say 99.0.0) is a clear error, not a crash:
+#    submit() raises 55000 naming both versions, the launcher logs it and
+#    starts no worker, a queued job waits; with the version back, the
+#    workers parse it; a function the library lacks is PostgreSQL's error;
 #  - the updated database equals a fresh CREATE EXTENSION bookparse:
 #    pg_dump --schema-only, and (since pg_dump leaves out the members of an
 #    extension) the catalog of every object of the schema.
@@ -24,6 +32,7 @@ $node->append_conf(
 	'postgresql.conf', q{
 shared_preload_libraries = 'bookparse'
 bookparse.max_workers = 0
+bookparse.naptime = '100ms'
 });
 $node->start;
 
@@ -31,6 +40,9 @@ my $samples = BpBooks::samples_dir();
 
 # ---- 0.1.0 with books in it ----
 $node->safe_psql('postgres', 'CREATE DATABASE up');
+# the launcher serves up (set once it exists: no connection backoff)
+$node->append_conf('postgresql.conf', "bookparse.database = 'up'");
+$node->restart;
 $node->safe_psql('up', "CREATE EXTENSION bookparse VERSION '0.1.0'");
 is($node->safe_psql('up',
 		"SELECT extversion FROM pg_extension WHERE extname = 'bookparse'"),
@@ -44,6 +56,17 @@ foreach my $f (@files)
 	$node->safe_psql('up',
 		"SELECT bookparse.submit(pg_read_binary_file('$samples/$f'), '$f')");
 }
+# real books too (the corpus' EPUB and FB2 books up to 200 kB, when there
+# is a corpus; else the samples once more)
+my @real = BpBooks::real_books(max_size => 200 * 1024);
+@real = @real[ 0 .. 7 ] if @real > 8;
+foreach my $b (@real)
+{
+	$node->safe_psql('up',
+		"SELECT bookparse.submit(pg_read_binary_file('$b->[0]'), 'real:$b->[1]')");
+}
+my $nreal = scalar(@real);
+note("real books: " . join(', ', map { $_->[1] } @real));
 # a failed book, and a role that submits its own (row-level security)
 $node->safe_psql('up', q{
 SELECT bookparse.submit('\x255044462d312e340a'::bytea, 'report.pdf');
@@ -55,7 +78,40 @@ SET ROLE bp_app;
 SELECT bookparse.submit(convert_to('The app wrote this. Two sentences.', 'UTF8'), 'app.txt');
 });
 is($node->safe_psql('up', 'SELECT bookparse.run_queue()'),
-	scalar(@files) + 2, 'run_queue() ran every job on 0.1.0');
+	scalar(@files) + $nreal + 2, 'run_queue() ran every job on 0.1.0');
+
+# Set bookparse.max_workers and wait until the workers' number fits it.
+sub set_workers
+{
+	my ($n) = @_;
+	$node->append_conf('postgresql.conf', "bookparse.max_workers = $n");
+	$node->reload;
+	return if $n > 0;
+	$node->poll_query_until('up', 'SELECT count(*) = 0 FROM bookparse.workers')
+	  or die 'the workers did not exit';
+	return;
+}
+
+# Submit a text book and wait for it (at most 60 s); returns
+# "status,parsed by a worker" (a worker's pid, not this session's).
+sub parse_by_worker
+{
+	my ($name) = @_;
+	my $id = $node->safe_psql('up',
+		"SELECT bookparse.submit(convert_to('A book for the workers. It has two sentences.', 'UTF8'), '$name')");
+	# (two statements: the second sees what the wait waited for)
+	return $node->safe_psql('up', qq{
+SELECT bookparse.wait($id, '60s');
+SELECT (SELECT worker_pid IS NOT NULL AND worker_pid <> pg_backend_pid()
+          FROM bookparse.job WHERE book_id = $id ORDER BY id DESC LIMIT 1)})
+	  =~ s/\n/,/r;
+}
+
+# ---- the workers on 0.1.0, with this library ----
+set_workers(2);
+is(parse_by_worker('worker-0.1.0.txt'), 'parsed,t',
+	'0.1.0: a background worker of this library parses a book');
+set_workers(0);
 # a book still queued at the update, and one reparsed then canceled
 $node->safe_psql('up', q{
 SELECT bookparse.submit(convert_to('Queued across the update.', 'UTF8'), 'queued.txt');
@@ -77,7 +133,7 @@ my %before;
 $before{$_} = $node->safe_psql('up', $snapshot_sql{$_}) foreach keys %snapshot_sql;
 is($node->safe_psql('up',
 		q{SELECT string_agg(status, ',' ORDER BY id) FROM bookparse.book}),
-	join(',', ('parsed') x @files, 'failed', 'parsed', 'queued'),
+	join(',', ('parsed') x (@files + $nreal), 'failed', 'parsed', 'parsed', 'queued'),
 	'0.1.0: books parsed, failed and queued');
 cmp_ok($node->safe_psql('up', 'SELECT count(*) FROM bookparse.chapter'),
 	'>', scalar(@files), '0.1.0: chapters stored');
@@ -125,6 +181,71 @@ is($node->safe_psql('up',
 is($node->safe_psql('up',
 		q{SET ROLE bp_app; SELECT string_agg(filename, ',' ORDER BY id) FROM bookparse.book}),
 	'app.txt,app2.txt', 'the app role sees its two books, no other');
+
+# ---- the workers go on after the update, now with scenes ----
+is($node->safe_psql('up', 'SELECT extension || \',\' || status FROM bookparse.version()'),
+	'0.2.0,ok', 'version(): the extension is at the library\'s version');
+set_workers(2);
+is(parse_by_worker('worker-0.2.0.txt'), 'parsed,t',
+	'after the update: a background worker parses a book');
+my $moby = (grep { $_->[1] =~ /moby-dick/ } BpBooks::real_books())[0]
+  // [ "$samples/sample.epub", 'sample.epub' ];
+my $scene_book = $node->safe_psql('up',
+	"SELECT bookparse.submit(pg_read_binary_file('$moby->[0]'), 'scenes:$moby->[1]')");
+is($node->safe_psql('up', "SELECT bookparse.wait($scene_book, '120s')"),
+	'parsed', "after the update: a worker parses $moby->[1]");
+SKIP:
+{
+	skip 'no corpus: the sample book has no scenes to find', 1
+	  unless $moby->[1] =~ /moby-dick/;
+	cmp_ok($node->safe_psql('up', "SELECT count(*) FROM bookparse.scene WHERE book_id = $scene_book"),
+		'>', 0, 'and stores its scenes (the table 0.2.0 added)');
+}
+
+# ---- a library older than the installed extension ----
+# What a downgraded package looks like from the library: the catalog
+# says 99.0.0.
+my $log_offset = -s $node->logfile;
+$node->safe_psql('up',
+	"UPDATE pg_extension SET extversion = '99.0.0' WHERE extname = 'bookparse'");
+my ($mrc, $mout, $merr) = $node->psql('up',
+	"SELECT bookparse.submit(convert_to('Refused.', 'UTF8'), 'refused.txt')");
+isnt($mrc, 0, 'library older than the extension: submit() fails');
+like($merr,
+	qr/ERROR:  bookparse library 0\.2\.0 cannot serve the installed extension version 99\.0\.0\n.*DETAIL:  This library serves extension versions 0\.1\.0 to 0\.2\.0.*\n.*HINT:  Install the bookparse package \(or make install\) of version 99\.0\.0 or later/s,
+	'with a clear error naming both versions and what to do');
+ok($node->wait_for_log(
+		qr/WARNING:  bookparse launcher: library 0\.2\.0 cannot serve extension version 99\.0\.0 in database "up"; no worker is started/,
+		$log_offset),
+	'the launcher logs it');
+$node->poll_query_until('up', 'SELECT count(*) = 0 FROM bookparse.workers')
+  or die 'the idle workers did not exit';
+# a book queued behind the library's back (as a newer library would)
+my $waiting = $node->safe_psql('up', q{
+WITH b AS (INSERT INTO bookparse.book (filename, content, content_sha256, byte_size, format, status)
+           SELECT 'waiting.txt', c, sha256(c), octet_length(c), 'txt', 'queued'
+             FROM convert_to('Waits for a library that knows the schema.', 'UTF8') AS c
+           RETURNING id)
+INSERT INTO bookparse.job (book_id) SELECT id FROM b RETURNING book_id});
+# two seconds are twenty of the launcher's rounds
+sleep(2);
+is($node->safe_psql('up',
+		"SELECT status || ',' || (SELECT count(*) FROM bookparse.workers) FROM bookparse.book WHERE id = $waiting"),
+	'queued,0', 'no worker starts and the queued book waits');
+is($node->safe_psql('up', 'SELECT extension || \',\' || status FROM bookparse.version()'),
+	'99.0.0,unsupported', 'version() says why');
+# a function the installed SQL declares but this library lacks
+($mrc, $mout, $merr) = $node->psql('up',
+	"CREATE FUNCTION bookparse.future() RETURNS int AS '\$libdir/bookparse', 'bookparse_future' LANGUAGE C");
+like($merr, qr/ERROR:  could not find function "bookparse_future" in file ".*bookparse\.so"/,
+	'a function missing from the library is an ERROR');
+is($node->safe_psql('up', 'SELECT 1'), '1', 'the server is up');
+# the matching library again (here: the catalog put back)
+$node->safe_psql('up',
+	"UPDATE pg_extension SET extversion = '0.2.0' WHERE extname = 'bookparse'");
+is($node->safe_psql('up', "SELECT bookparse.wait($waiting, '60s')"),
+	'parsed', 'with the version back, the launcher starts a worker and the book is parsed');
+set_workers(0);
 
 # ---- objects that need an IMMUTABLE parse() are named ----
 $node->safe_psql('postgres', 'CREATE DATABASE dep');
