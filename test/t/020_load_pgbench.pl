@@ -202,6 +202,11 @@ while (time() - $t_drain < ($slow ? 1200 : 300))
 }
 ok($drained, 'the queue drains after the load');
 my $drain_s = time() - $t_drain;
+# the backlog parsed after the clients stopped: the same books, no load
+my ($after_n, $after_s) = split /\|/, $node->safe_psql('postgres',
+	"SELECT count(*), coalesce(extract(epoch FROM max(finished_at) - min(started_at)), 0) FROM bookparse.job WHERE started_at > '$t_end'"
+);
+my $quiet_bpm = $after_s > 0 ? $after_n / ($after_s / 60.0) : 0;
 
 # exactly once
 foreach my $role ('load_a', 'load_b')
@@ -268,11 +273,11 @@ my $report = sprintf(
 	"load: %d clients (2 roles), %d s, rate %s tx/s, %d distinct books <= %d kB: "
 	  . "%d submits (%.1f/s), submit latency median %.1f ms p99 %.1f ms, "
 	  . "all statements median %.1f ms p99 %.1f ms, %d books finished under load = %.0f books/min, "
-	  . "queue drained %.0f s after the clients stopped; job duration median/p99 ms %s",
+	  . "queue drained %.0f s after the clients stopped (backlog of %d books parsed without clients: %.0f books/min); job duration median/p99 ms %s",
 	$clients, $seconds, ($rate > 0 ? $rate : 'unthrottled'), $n, $max_kb,
 	$submits{load_a} + $submits{load_b}, ($submits{load_a} + $submits{load_b}) / $seconds,
 	pct(0.5, @lat_submit), pct(0.99, @lat_submit),
-	pct(0.5, @lat_all), pct(0.99, @lat_all), $done_under_load, $bpm, $drain_s, $quiet);
+	pct(0.5, @lat_all), pct(0.99, @lat_all), $done_under_load, $bpm, $drain_s, $after_n, $quiet_bpm, $quiet);
 diag($report);
 if ($ENV{BP_LOAD_REPORT})
 {
