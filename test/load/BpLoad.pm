@@ -22,6 +22,19 @@ use Test::More;
 use lib dirname(__FILE__) . '/../t';
 use BpBooks;
 
+# Full sizes?  BOOKPARSE_SLOW_TESTS=1, except against an assert-enabled
+# PostgreSQL (test/slow/cassert.sh runs the TAP tests at the default sizes).
+sub slow
+{
+	my $configure = `pg_config --configure 2>/dev/null` // '';
+	if (($ENV{BOOKPARSE_SLOW_TESTS} // '0') eq '1' && $configure !~ /enable-cassert/)
+	{
+		return 1;
+	}
+	diag('full-size run skipped (reduced sizes): set BOOKPARSE_SLOW_TESTS=1 to run it');
+	return 0;
+}
+
 # Real books up to $max_kb (corpus EPUB, FB2, derived; with $malformed the
 # corpus's malformed files too), else the samples: [path, name] pairs.
 sub books

@@ -32,8 +32,10 @@ use Test::More;
 use Time::HiRes qw(time);
 use lib dirname(__FILE__);
 use BpBooks;
+use lib dirname(__FILE__) . '/../load';
+use BpLoad;
 
-my $slow = ($ENV{BOOKPARSE_SLOW_TESTS} // '0') eq '1';
+my $slow = BpLoad::slow();
 my $clients = $ENV{BP_LOAD_CLIENTS} // ($slow ? 100 : 20);
 my $seconds = $ENV{BP_LOAD_SECONDS} // ($slow ? 60 : 10);
 my $rate = $ENV{BP_LOAD_RATE} // ($slow ? 100 : 40);

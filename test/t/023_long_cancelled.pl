@@ -22,7 +22,7 @@ use Time::HiRes qw(time usleep);
 use lib dirname(__FILE__) . '/../load';
 use BpLoad;
 
-my $slow = ($ENV{BOOKPARSE_SLOW_TESTS} // '0') eq '1';
+my $slow = BpLoad::slow();
 my $count = $ENV{BP_CRASH_BOOKS} // ($slow ? 100 : 30);
 my $max_kb = $ENV{BP_LOAD_MAX_KB} // ($slow ? 5120 : 800);
 my @books = BpLoad::books($max_kb, 1);
