@@ -303,7 +303,7 @@ sub as
 	return $ret == 0 ? $out : "ERROR: $err";
 }
 my $snapshot_sql =
-  "SELECT md5(string_agg(b::text, '|' ORDER BY b.id)) || (SELECT md5(string_agg(j::text, '|' ORDER BY j.id)) FROM bookparse.job j) || (SELECT count(*) FROM bookparse.chapter) FROM bookparse.book b";
+  "SELECT md5(string_agg(md5(b::text), '|' ORDER BY b.id)) || (SELECT md5(string_agg(md5(j::text), '|' ORDER BY j.id)) FROM bookparse.job j) || (SELECT count(*) FROM bookparse.chapter) FROM bookparse.book b";
 my $before = $node->safe_psql('postgres', $snapshot_sql);
 foreach my $pair ([ 'load_a', 'load_b' ], [ 'load_b', 'load_a' ])
 {
