@@ -5,11 +5,12 @@
 #
 # Runs the TAP test test/t/020_load_pgbench.pl (pgbench: two roles'
 # clients submitting corpus books held in a table, plus the reads of a web
-# application, while 2 workers parse) at the sizes below, and prints its
-# report line per run: submit latency median/p99 (pgbench's per-transaction
-# log, schedule lag removed), books finished per minute while the clients
-# ran, and the backlog's rate once they stopped (the same books, no
-# clients: the quiet rate).
+# application, while 2 workers parse) at the sizes below, and prints a
+# Markdown table, a row per run: submit latency median/p99 (pgbench's
+# per-transaction log, schedule lag removed), books finished per minute
+# while the clients ran, and the backlog's rate once they stopped (the
+# same books, no clients: the quiet rate).  make bench (test/bench/run.sh)
+# puts it in docs/benchmarks.md, "Under load".
 #
 #   LOAD_RUNS   "clients:seconds:rate ..."   default
 #               "2:30:10 100:60:100 100:60:250"  (rate = transactions/s over
@@ -51,4 +52,13 @@ for run in $RUNS; do
 		prove test/t/020_load_pgbench.pl) >"$W/prove.log" 2>&1 ||
 		{ echo "load.sh: the test failed for $run:"; tail -n 40 "$W/prove.log"; exit 1; }
 done
-cat "$REPORT"
+# the report: one TSV line per run (test/t/020_load_pgbench.pl), as Markdown
+echo
+echo "| clients | seconds | rate, tx/s (20% submits) | submits | submit median, ms | submit p99, ms | every statement median / p99, ms | books/min while the clients ran | backlog when they stopped | backlog parsed without clients, books/min |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+while IFS=$'\t' read -r c s r distinct maxkb submits smed sp99 amed ap99 done bpm drain after abpm; do
+	echo "| $c | $s | $r | $submits | $smed | $sp99 | $amed / $ap99 | $bpm | $after books, drained in $drain s | $abpm |"
+	books="$distinct corpus EPUB, FB2 and malformed files up to $maxkb kB"
+done <"$REPORT"
+echo
+echo "Books: the $books, drawn at random by each submit."

@@ -19,8 +19,8 @@
 # Sizes (env): BP_LOAD_CLIENTS (20; 100 with BOOKPARSE_SLOW_TESTS=1),
 # BP_LOAD_SECONDS (10; 60), BP_LOAD_RATE transactions/s over all clients
 # (40; 100; 0 = as fast as they can), BP_LOAD_MAX_KB largest corpus file
-# used (800; 5120).  BP_LOAD_REPORT=FILE appends the numbers there
-# (test/bench/load.sh).
+# used (800; 5120).  BP_LOAD_REPORT=FILE appends the numbers there, a TSV
+# line (test/bench/load.sh).
 use strict;
 use warnings;
 
@@ -283,8 +283,15 @@ my $report = sprintf(
 diag($report);
 if ($ENV{BP_LOAD_REPORT})
 {
+	# one TSV line for test/bench/load.sh
 	open(my $fh, '>>', $ENV{BP_LOAD_REPORT}) or die;
-	print $fh "$report\n";
+	print $fh join("\t",
+		$clients, $seconds, ($rate > 0 ? $rate : 'unthrottled'), $n, $max_kb,
+		$submits{load_a} + $submits{load_b},
+		map({ sprintf('%.1f', $_) } pct(0.5, @lat_submit), pct(0.99, @lat_submit),
+			pct(0.5, @lat_all), pct(0.99, @lat_all)),
+		$done_under_load, sprintf('%.0f', $bpm), sprintf('%.0f', $drain_s),
+		$after_n, ($after_n > 0 ? sprintf('%.0f', $quiet_bpm) : '-')) . "\n";
 	close($fh);
 }
 
