@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential pkg-config
-	postgresql-15 postgresql-server-dev-15 postgresql-contrib
+	postgresql-15 postgresql-server-dev-15 postgresql-contrib  # postgresql-15 has pgbench (test/t/020, test/bench/load.sh)
 	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	postgresql-15-cron
 	libicu-dev libxml2-dev zlib1g-dev libstemmer-dev

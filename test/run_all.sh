@@ -294,6 +294,21 @@ if compgen -G "test/t/*.pl" >/dev/null; then
 else
 	skip "TAP tests" "no test/t/*.pl"
 fi
+# the disk fills (root: it mounts a tmpfs); exit 2 = cannot run here
+do_disk_full() {
+	local rc
+	bash test/faults/disk_full.sh
+	rc=$?
+	[ $rc -eq 2 ] && DISK_FULL_SKIPPED=1 && return 0
+	return $rc
+}
+DISK_FULL_SKIPPED=0
+if [ "$(id -u)" = 0 ]; then
+	step "disk full (test/faults/disk_full.sh, tmpfs tablespace)" do_disk_full
+	[ $DISK_FULL_SKIPPED = 1 ] && RESULTS[-1]="SKIP  disk full: cannot mount a tmpfs here (needs CAP_SYS_ADMIN)"
+else
+	skip "disk full (test/faults/disk_full.sh)" "needs root to mount a tmpfs"
+fi
 # slow: PostgreSQL built with assertions (CLOBBER_FREED_MEMORY), README
 if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
 	step "assert-enabled PostgreSQL (test/slow/cassert.sh)" bash test/slow/cassert.sh

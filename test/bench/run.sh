@@ -1,6 +1,7 @@
 #!/bin/bash
-# make bench: parse speed against the peers, instruction counts, and the
-# end-to-end database throughput; writes docs/benchmarks.md.  Not part of
+# make bench: parse speed against the peers, instruction counts, the
+# end-to-end database throughput and the same under pgbench load
+# (test/bench/load.sh, BENCH_LOAD=0 skips it); writes docs/benchmarks.md.  Not part of
 # the test suite.  The database part installs the extension and runs a
 # throwaway cluster: it holds /tmp/bp-pg.lock meanwhile (root only; skipped
 # with BENCH_DB=0).
@@ -32,6 +33,12 @@ if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	echo "== memory per book (test/bench/memory.sh, holding /tmp/bp-pg.lock)" >&2
 	MEM=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/memory.sh 64MB')
 	echo "$MEM"
+fi
+LOAD="(not run: BENCH_DB=0, BENCH_LOAD=0 or not root)"
+if [ "${BENCH_DB:-1}" != 0 ] && [ "${BENCH_LOAD:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	echo "== under load (test/bench/load.sh, about 10 min, holding /tmp/bp-pg.lock)" >&2
+	LOAD=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/load.sh')
+	echo "$LOAD"
 fi
 
 {
@@ -101,6 +108,22 @@ while the queue is paused, then parsed and stored by the background workers with
 (the book rows' metadata UPDATE is not part of the floor).
 
 $DB
+
+## Under load
+
+test/bench/load.sh (issue 15): the TAP test test/t/020_load_pgbench.pl at bench sizes.  pgbench
+clients of two writer roles (half each) run for the given time at the given total rate; 20% of the
+transactions are \`bookparse.submit(content, filename)\` of a corpus book held in a table (the
+clients send no file), the rest the reads of a web application: \`bookparse.status\`, the chapters of
+the latest parsed book, \`bookparse.wait(latest, '200ms')\`.  2 workers parse meanwhile
+(\`max_connections\` = clients + 30, fsync off).  Latency from pgbench's per-transaction log without
+the schedule lag; books/min = jobs finished while the clients ran / minutes; then the backlog left
+when they stopped, and the rate at which the workers parsed it with no client left (the quiet rate of
+the same books).  The test also checks that every book was parsed exactly once (see
+[operations.md](operations.md#many-clients-at-once)).  Compare with the quiet numbers of the section
+above: \`submit()\` of 500 novels in one session, and 2 workers parsing them with no client.
+
+$LOAD
 
 ## Memory per book
 
