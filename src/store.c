@@ -206,32 +206,83 @@ store_row(SPIPlanPtr plan, Datum *values, const char *nulls,
 	return go;
 }
 
-/* Insert the chapters of a book, one prepared INSERT each. */
+/*
+ * Set values[i]/nulls[i] to the sample of the book's text that
+ * bookparse.search_config() looks at when the metadata names no language:
+ * the beginning of its longest chapter, at most BP_SEARCH_SAMPLE bytes cut
+ * between characters.
+ */
+#define BP_SEARCH_SAMPLE 4000
+static void
+set_search_sample(Datum *values, char *nulls, int i, const bp_book *book)
+{
+	const bp_chapter *longest = NULL;
+	size_t		len;
+	int			k;
+
+	for (k = 0; k < book->nchapters; k++)
+		if (book->chapters[k].text != NULL &&
+			(longest == NULL || book->chapters[k].text_len > longest->text_len))
+			longest = &book->chapters[k];
+	if (longest == NULL || longest->text_len == 0)
+	{
+		values[i] = (Datum) 0;
+		nulls[i] = 'n';
+		return;
+	}
+	len = longest->text_len;
+	if (len > BP_SEARCH_SAMPLE)
+		len = pg_encoding_mbcliplen(PG_UTF8, longest->text, (int) len,
+									BP_SEARCH_SAMPLE);
+	values[i] = bp_store_text(longest->text, len);
+	nulls[i] = ' ';
+}
+
+/*
+ * Insert the chapters of a book, one prepared INSERT each.  The text search
+ * configuration of every chapter is the book's (docs/search.md): its
+ * language, else the script of a sample; the search vector is a generated
+ * column built from it.
+ */
 static void
 insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 {
-	Oid			argtypes[12] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
-		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID};
+	Oid			argtypes[14] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
+		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
+	TEXTOID, TEXTOID};
 	SPIPlanPtr	plan;
+	Datum		language;
+	Datum		sample;
+	char		language_null[1];
+	char		sample_null[1];
 	int			i;
 
 	plan = bp_spi_plan(&plan_insert_chapter,
 					   "INSERT INTO bookparse.chapter (book_id, number, title, depth,"
 					   " source, is_notes, text, html, words, sentences, characters,"
-					   " paragraphs)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-					   12, argtypes);
+					   " paragraphs, search_config)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+					   " bookparse.search_config($13, $14))",
+					   14, argtypes);
+
+	/* the same for every chapter: allocated outside the per-row context */
+	set_text(&language, language_null, 0, book->meta.language);
+	set_search_sample(&sample, sample_null, 0, book);
 
 	for (i = 0; i < book->nchapters; i++)
 	{
 		const bp_chapter *ch = &book->chapters[i];
-		Datum		values[12];
-		char		nulls[12];
+		Datum		values[14];
+		char		nulls[14];
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
 		memset(nulls, ' ', sizeof(nulls));
+		values[12] = language;
+		nulls[12] = language_null[0];
+		values[13] = sample;
+		nulls[13] = sample_null[0];
 		values[0] = Int64GetDatum(book_id);
 		/* number in reading order; the core numbers from 1 as well */
 		values[1] = Int32GetDatum(ch->number > 0 ? ch->number : i + 1);
