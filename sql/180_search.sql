@@ -144,4 +144,29 @@ FROM pg_temp.plan('SELECT * FROM bookparse.chapter WHERE search_vector @@ websea
 WHERE line LIKE '%chapter_search_idx%';
 RESET enable_seqscan;
 
+-- row-level security: a writer finds only its own books, a reader all
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_bp_search_a;
+DROP ROLE IF EXISTS regress_bp_search_b;
+DROP ROLE IF EXISTS regress_bp_search_r;
+RESET client_min_messages;
+CREATE ROLE regress_bp_search_a IN ROLE bookparse_writer;
+CREATE ROLE regress_bp_search_b IN ROLE bookparse_writer;
+CREATE ROLE regress_bp_search_r IN ROLE bookparse_reader;
+SET ROLE regress_bp_search_a;
+SELECT bookparse.submit(convert_to(E'Secret\n\nCHAPTER I\n\nThe albatross flew over the mast.\n', 'UTF8'), 'a.txt') AS a \gset
+RESET ROLE;
+SELECT bookparse.run_queue();
+SET ROLE regress_bp_search_a;
+SELECT chapter_number FROM bookparse.search('albatross');
+SET ROLE regress_bp_search_b;
+SELECT count(*) AS other_writer FROM bookparse.search('albatross');
+SELECT count(*) AS other_writer FROM bookparse.search_book(:a, 'albatross');
+SET ROLE regress_bp_search_r;
+SELECT count(*) AS reader FROM bookparse.search('albatross');
+RESET ROLE;
+
 DELETE FROM bookparse.book;
+DROP ROLE regress_bp_search_a;
+DROP ROLE regress_bp_search_b;
+DROP ROLE regress_bp_search_r;
