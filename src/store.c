@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -21,6 +22,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "queue_int.h"
@@ -28,6 +30,7 @@
 static SPIPlanPtr plan_delete_chapters = NULL;
 static SPIPlanPtr plan_delete_assets = NULL;
 static SPIPlanPtr plan_insert_chapter = NULL;
+static SPIPlanPtr plan_insert_chapter_010 = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
@@ -239,6 +242,25 @@ set_search_sample(Datum *values, char *nulls, int i, const bp_book *book)
 }
 
 /*
+ * Whether bookparse.chapter has search_config: not while the extension is
+ * still at 0.1.0 with this library (ALTER EXTENSION bookparse UPDATE adds
+ * it), so that a library newer than the installed schema goes on storing
+ * books.
+ */
+static bool
+chapter_has_search_config(void)
+{
+	Oid			nsp = get_namespace_oid("bookparse", true);
+	Oid			rel;
+
+	if (!OidIsValid(nsp))
+		return false;
+	rel = get_relname_relid("chapter", nsp);
+	return OidIsValid(rel) &&
+		get_attnum(rel, "search_config") != InvalidAttrNumber;
+}
+
+/*
  * Insert the chapters of a book, one prepared INSERT each.  The text search
  * configuration of every chapter is the book's (docs/search.md): its
  * language, else the script of a sample; the search vector is a generated
@@ -257,13 +279,22 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 	char		sample_null[1];
 	int			i;
 
-	plan = bp_spi_plan(&plan_insert_chapter,
-					   "INSERT INTO bookparse.chapter (book_id, number, title, depth,"
-					   " source, is_notes, text, html, words, sentences, characters,"
-					   " paragraphs, search_config)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-					   " bookparse.search_config($13, $14))",
-					   14, argtypes);
+	if (chapter_has_search_config())
+		plan = bp_spi_plan(&plan_insert_chapter,
+						   "INSERT INTO bookparse.chapter (book_id, number, title,"
+						   " depth, source, is_notes, text, html, words, sentences,"
+						   " characters, paragraphs, search_config)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+						   " $12, bookparse.search_config($13, $14))",
+						   14, argtypes);
+	else
+		plan = bp_spi_plan(&plan_insert_chapter_010,
+						   "INSERT INTO bookparse.chapter (book_id, number, title,"
+						   " depth, source, is_notes, text, html, words, sentences,"
+						   " characters, paragraphs)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+						   " $12)",
+						   12, argtypes);
 
 	/* the same for every chapter: allocated outside the per-row context */
 	set_text(&language, language_null, 0, book->meta.language);
