@@ -374,15 +374,21 @@ $$;
 ALTER TABLE bookparse.chapter
 	ADD COLUMN search_config regconfig NOT NULL DEFAULT 'pg_catalog.simple';
 
+-- once per book: its language, else the beginning of its longest chapter
+-- (in bytes, as the worker takes it; octet_length reads no compressed text)
 UPDATE bookparse.chapter c
-   SET search_config = bookparse.search_config(b.language, (
-			SELECT left(l.text, 4000)
-			  FROM bookparse.chapter l
-			 WHERE l.book_id = b.id
-			 ORDER BY length(l.text) DESC NULLS LAST, l.number
-			 LIMIT 1))
-  FROM bookparse.book b
- WHERE b.id = c.book_id;
+   SET search_config = s.cfg
+  FROM (SELECT b.id,
+			   bookparse.search_config(b.language, (
+					SELECT left(l.text, 4000)
+					  FROM bookparse.chapter l
+					 WHERE l.book_id = b.id
+					   AND coalesce(b.language, '') = ''
+					 ORDER BY octet_length(l.text) DESC NULLS LAST, l.number
+					 LIMIT 1)) AS cfg
+		  FROM bookparse.book b) s
+ WHERE s.id = c.book_id
+   AND s.cfg <> 'pg_catalog.simple'::regconfig;
 
 ALTER TABLE bookparse.chapter
 	ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
