@@ -121,6 +121,18 @@ FROM bookparse.chapter WHERE book_id = :huge;
 SELECT chapter_number FROM bookparse.search_book(:huge, 'zebraquartz');
 SELECT count(*) FROM bookparse.search('lastwordhere');
 
+-- the worst case of the bound: 200,000 characters of distinct two-letter
+-- words of 4-byte letters (600 KB of lexemes; a lexeme never takes more
+-- than 4 bytes per character of the text)
+INSERT INTO bookparse.chapter (book_id, number, depth, words, sentences,
+                               characters, paragraphs, text, search_config)
+SELECT :huge, 3, 1, 0, 0, 0, 0,
+       string_agg(chr(131072 + (i % 40000)) || chr(172072 + i / 40000), ' '),
+       'simple'
+FROM generate_series(1, 150000) i;
+SELECT number, length(text) AS characters, length(search_vector) AS lexemes
+FROM bookparse.chapter WHERE book_id = :huge AND number = 3;
+
 -- reparse() keeps the index right; an UPDATE of the text recomputes it
 SELECT bookparse.reparse(:en) > 0 AS queued;
 SELECT bookparse.run_queue();
