@@ -31,6 +31,7 @@ static SPIPlanPtr plan_delete_chapters = NULL;
 static SPIPlanPtr plan_delete_assets = NULL;
 static SPIPlanPtr plan_insert_chapter = NULL;
 static SPIPlanPtr plan_insert_chapter_010 = NULL;
+static SPIPlanPtr plan_search_config = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
@@ -210,35 +211,58 @@ store_row(SPIPlanPtr plan, Datum *values, const char *nulls,
 }
 
 /*
- * Set values[i]/nulls[i] to the sample of the book's text that
- * bookparse.search_config() looks at when the metadata names no language:
- * the beginning of its longest chapter, at most BP_SEARCH_SAMPLE bytes cut
- * between characters.
+ * The text search configuration of a book's chapters (docs/search.md):
+ * bookparse.search_config() of its language and, for when the metadata
+ * names none, the beginning of its longest chapter (at most
+ * BP_SEARCH_SAMPLE bytes, cut between characters).  Asked once per book.
  */
 #define BP_SEARCH_SAMPLE 4000
-static void
-set_search_sample(Datum *values, char *nulls, int i, const bp_book *book)
+static Datum
+book_search_config(const bp_book *book)
 {
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2];
 	const bp_chapter *longest = NULL;
-	size_t		len;
+	bool		isnull;
+	Datum		cfg;
 	int			k;
 
+	set_text(values, nulls, 0, book->meta.language);
 	for (k = 0; k < book->nchapters; k++)
 		if (book->chapters[k].text != NULL &&
 			(longest == NULL || book->chapters[k].text_len > longest->text_len))
 			longest = &book->chapters[k];
 	if (longest == NULL || longest->text_len == 0)
 	{
-		values[i] = (Datum) 0;
-		nulls[i] = 'n';
-		return;
+		values[1] = (Datum) 0;
+		nulls[1] = 'n';
 	}
-	len = longest->text_len;
-	if (len > BP_SEARCH_SAMPLE)
-		len = pg_encoding_mbcliplen(PG_UTF8, longest->text, (int) len,
-									BP_SEARCH_SAMPLE);
-	values[i] = bp_store_text(longest->text, len);
-	nulls[i] = ' ';
+	else
+	{
+		size_t		len = longest->text_len;
+
+		if (len > BP_SEARCH_SAMPLE)
+			len = pg_encoding_mbcliplen(PG_UTF8, longest->text, (int) len,
+										BP_SEARCH_SAMPLE);
+		values[1] = bp_store_text(longest->text, len);
+		nulls[1] = ' ';
+	}
+
+	bp_spi_run(bp_spi_plan(&plan_search_config,
+						   "SELECT bookparse.search_config($1, $2)",
+						   2, argtypes),
+			   values, nulls, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "bookparse: search_config() returned %llu rows",
+			 (unsigned long long) SPI_processed);
+	cfg = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						&isnull);
+	if (isnull)
+		elog(ERROR, "bookparse: search_config() returned NULL");
+	/* regconfig is an Oid, passed by value: it outlives the tuple table */
+	SPI_freetuptable(SPI_tuptable);
+	return cfg;
 }
 
 /*
@@ -262,31 +286,30 @@ chapter_has_search_config(void)
 
 /*
  * Insert the chapters of a book, one prepared INSERT each.  The text search
- * configuration of every chapter is the book's (docs/search.md): its
- * language, else the script of a sample; the search vector is a generated
- * column built from it.
+ * configuration of every chapter is the book's (book_search_config); the
+ * search vector is a generated column built from it.
  */
 static void
 insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 {
-	Oid			argtypes[14] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
+	Oid			argtypes[13] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
 		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
-	TEXTOID, TEXTOID};
+	REGCONFIGOID};
 	SPIPlanPtr	plan;
-	Datum		language;
-	Datum		sample;
-	char		language_null[1];
-	char		sample_null[1];
+	Datum		cfg = (Datum) 0;
 	int			i;
 
 	if (chapter_has_search_config())
+	{
+		cfg = book_search_config(book);
 		plan = bp_spi_plan(&plan_insert_chapter,
 						   "INSERT INTO bookparse.chapter (book_id, number, title,"
 						   " depth, source, is_notes, text, html, words, sentences,"
 						   " characters, paragraphs, search_config)"
 						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-						   " $12, bookparse.search_config($13, $14))",
-						   14, argtypes);
+						   " $12, $13)",
+						   13, argtypes);
+	}
 	else
 		plan = bp_spi_plan(&plan_insert_chapter_010,
 						   "INSERT INTO bookparse.chapter (book_id, number, title,"
@@ -296,24 +319,17 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 						   " $12)",
 						   12, argtypes);
 
-	/* the same for every chapter: allocated outside the per-row context */
-	set_text(&language, language_null, 0, book->meta.language);
-	set_search_sample(&sample, sample_null, 0, book);
-
 	for (i = 0; i < book->nchapters; i++)
 	{
 		const bp_chapter *ch = &book->chapters[i];
-		Datum		values[14];
-		char		nulls[14];
+		Datum		values[13];
+		char		nulls[13];
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
 		memset(nulls, ' ', sizeof(nulls));
-		values[12] = language;
-		nulls[12] = language_null[0];
-		values[13] = sample;
-		nulls[13] = sample_null[0];
+		values[12] = cfg;
 		values[0] = Int64GetDatum(book_id);
 		/* number in reading order; the core numbers from 1 as well */
 		values[1] = Int32GetDatum(ch->number > 0 ? ch->number : i + 1);
