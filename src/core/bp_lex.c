@@ -584,6 +584,181 @@ word_dict(bool digit, bool ualpha)
 	return digit ? TD_SIMPLE : ualpha ? TD_WORD : TD_ASCII;
 }
 
+#define ASCII_ALNUM(c) ((c) < 0x80 && (bmp_class[(c)] == C_ALPHA || bmp_class[(c)] == C_DIGIT))
+#define HOST_CHAR(c) (ASCII_ALNUM(c) || (c) == '-' || (c) == '_')
+
+/* Is c a character of a URL path (the parser's p_isurlchar)? */
+static inline bool
+url_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' &&
+		c != '\\' && c != '^' && c != '`' && c != '{' && c != '|' && c != '}';
+}
+
+/*
+ * The end of a host-like name at s[i]: labels of ASCII letters, digits,
+ * '-' and '_', each starting with a letter or digit, joined by single
+ * dots; i when there is no dot.  *labels counts them.
+ */
+static size_t
+host_end(const unsigned char *s, size_t i, size_t n, int *labels)
+{
+	size_t		j = i,
+				end = i;
+
+	*labels = 0;
+	while (j < n && ASCII_ALNUM(s[j]))
+	{
+		while (j < n && HOST_CHAR(s[j]))
+			j++;
+		(*labels)++;
+		end = j;
+		if (j + 1 < n && s[j] == '.' && ASCII_ALNUM(s[j + 1]))
+			j++;
+		else
+			break;
+	}
+	return *labels >= 2 ? end : i;
+}
+
+/*
+ * The end of an XML tag at s[i] ('<', a name, attributes, '>'): the
+ * parser's tag token, not indexed; i when it is not one.
+ */
+static size_t
+tag_end(const unsigned char *s, size_t i, size_t n)
+{
+	size_t		j = i + 1,
+				lim = i + 1024 < n ? i + 1024 : n;
+
+	if (j < n && (s[j] == '/' || s[j] == '?' || s[j] == '!'))
+		j++;
+	if (j >= n || !(s[j] < 0x80 && bmp_class[s[j]] == C_ALPHA))
+		return i;
+	while (j < n && (ASCII_ALNUM(s[j]) || s[j] == '-' || s[j] == '_' || s[j] == ':' ||
+					 s[j] == '.'))
+		j++;
+	if (j >= n || !(s[j] == '>' || s[j] == ' ' || s[j] == '/' || s[j] == '\n' ||
+					s[j] == '\t' || s[j] == '\r'))
+		return i;
+	for (; j < lim; j++)
+	{
+		if (s[j] == '>')
+			return j + 1;
+		if (s[j] == '<')
+			return i;
+	}
+	return i;
+}
+
+/*
+ * The names the parser reads whole, at s[i]: a protocol ("https://", not
+ * indexed), an e-mail address, a URL (the URL, its host and its path), a
+ * host or dotted number ("www.gutenberg.org", "e.g", "3.14"), a path
+ * ("/usr/share/doc", "and/or").  Emits them and returns their end, or i
+ * when there is none here.
+ */
+static size_t
+names(bp_lex *lx, const unsigned char *s, size_t i, size_t n)
+{
+	const char *t = (const char *) s;
+	size_t		j = i,
+				h;
+	int			labels;
+
+	/* a protocol: skipped, then what follows as usual */
+	while (j < n && s[j] < 0x80 && bmp_class[s[j]] == C_ALPHA)
+		j++;
+	if (j > i && j + 3 <= n && memcmp(s + j, "://", 3) == 0)
+		return j + 3;
+
+	/* e-mail: local part, '@', host */
+	j = i;
+	while (j < n && (ASCII_ALNUM(s[j]) || s[j] == '.' || s[j] == '_' || s[j] == '+' ||
+					 s[j] == '-'))
+		j++;
+	if (j > i && j + 1 < n && s[j] == '@' && ASCII_ALNUM(s[i]) &&
+		(h = host_end(s, j + 1, n, &labels)) > j + 1)
+	{
+		emit(lx, TD_SIMPLE, t + i, h - i);
+		return h;
+	}
+
+	/* a number with dots (float, version: "2.6", "127.0.0.1") ends at a letter */
+	if (s[i] >= '0' && s[i] <= '9')
+	{
+		j = i;
+		while (j < n && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j + 1 < n && s[j] == '.' && s[j + 1] >= '0' && s[j + 1] <= '9')
+		{
+			while (j + 1 < n && s[j] == '.' && s[j + 1] >= '0' && s[j + 1] <= '9')
+			{
+				j++;
+				while (j < n && s[j] >= '0' && s[j] <= '9')
+					j++;
+			}
+			if (j >= n || !(ASCII_ALNUM(s[j]) || s[j] == '_' ||
+							(s[j] == '.' && j + 1 < n && ASCII_ALNUM(s[j + 1]))))
+			{
+				emit(lx, TD_SIMPLE, t + i, j - i);
+				return j;
+			}
+		}
+	}
+
+	/* URL or host */
+	if (ASCII_ALNUM(s[i]) && (h = host_end(s, i, n, &labels)) > i)
+	{
+		if (h + 1 < n && s[h] == '/' && url_char(s[h + 1]))
+		{
+			size_t		p = h + 1;
+
+			while (p < n && url_char(s[p]))
+				p++;
+			emit(lx, TD_SIMPLE, t + i, p - i);	/* url */
+			emit(lx, TD_SIMPLE, t + i, h - i);	/* host */
+			emit(lx, TD_SIMPLE, t + h, p - h);	/* url_path */
+			return p;
+		}
+		if (h + 1 >= n || s[h] != '/' || !ASCII_ALNUM(s[h + 1]))
+		{
+			emit(lx, TD_SIMPLE, t + i, h - i);
+			return h;
+		}
+	}
+
+	/* a path: segments of letters, digits, '.', '_', '-' joined by '/' */
+	j = i;
+	{
+		size_t		end = i;
+		bool		slash = false;
+
+		while (j < n)
+		{
+			if (s[j] == '/' && j + 1 < n && (ASCII_ALNUM(s[j + 1]) || s[j + 1] == '.'))
+			{
+				slash = true;
+				j++;
+			}
+			else if (HOST_CHAR(s[j]) || s[j] == '.')
+			{
+				j++;
+				if (ASCII_ALNUM(s[j - 1]))
+					end = j;
+			}
+			else
+				break;
+		}
+		if (slash && end > i)
+		{
+			emit(lx, TD_SIMPLE, t + i, end - i);
+			return end;
+		}
+	}
+	return i;
+}
+
 /* Split text into the default parser's tokens and emit them. */
 static void
 tokenize(bp_lex *lx, const unsigned char *s, size_t n)
@@ -601,17 +776,27 @@ tokenize(bp_lex *lx, const unsigned char *s, size_t n)
 
 		if (c == C_OTHER)
 		{
+			/* an XML tag is not indexed; a path may start with '/' */
+			if (s[i] == '<' && (e = tag_end(s, i, n)) > i)
+			{
+				i = e;
+				continue;
+			}
+			if (s[i] == '/' && (e = names(lx, s, i, n)) > i)
+			{
+				i = e;
+				continue;
+			}
 			/* a sign before digits: int ("-5", and "-1815" of "1812-1815") */
 			if ((s[i] == '-' || s[i] == '+') && i + 1 < n &&
 				s[i + 1] >= '0' && s[i + 1] <= '9')
 			{
-				e = run_end(lx, s, i + 1, n, &dg, &al, &ua);
-				if (!al && !ua)
-				{
-					emit(lx, TD_SIMPLE, (const char *) s + i, e - i);
-					i = e;
-					continue;
-				}
+				e = i + 1;
+				while (e < n && s[e] >= '0' && s[e] <= '9')
+					e++;
+				emit(lx, TD_SIMPLE, (const char *) s + i, e - i);
+				i = e;
+				continue;
 			}
 			i += (size_t) clen;
 			continue;
@@ -619,30 +804,14 @@ tokenize(bp_lex *lx, const unsigned char *s, size_t n)
 
 		e = run_end(lx, s, i, n, &dg, &al, &ua);
 
-		/* ASCII runs joined by '.' or '/': host, file, float, version */
-		if (!ua && e + 1 < n && (s[e] == '.' || s[e] == '/') &&
-			bmp_class[s[e + 1]] != C_OTHER && s[e + 1] < 0x80)
+		/* names the parser reads whole: e-mail, URL, host, file, numbers */
+		if (!ua && e < n && (s[e] == '.' || s[e] == ':' || s[e] == '/' || s[e] == '@' ||
+							 s[e] == '_' || s[e] == '-' || s[e] == '+'))
 		{
-			size_t		j = e;
-			bool		joined = false;
+			size_t		j = names(lx, s, i, n);
 
-			while (j + 1 < n &&
-				   (s[j] == '.' || s[j] == '/' || (joined && (s[j] == '-' || s[j] == '_'))) &&
-				   s[j + 1] < 0x80 && bmp_class[s[j + 1]] != C_OTHER)
+			if (j > i)
 			{
-				bool		d2,
-							a2,
-							u2;
-				size_t		e2 = run_end(lx, s, j + 1, n, &d2, &a2, &u2);
-
-				if (u2)
-					break;
-				j = e2;
-				joined = true;
-			}
-			if (joined)
-			{
-				emit(lx, TD_SIMPLE, (const char *) s + i, j - i);
 				i = j;
 				continue;
 			}

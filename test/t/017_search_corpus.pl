@@ -10,7 +10,7 @@ use strict;
 use warnings;
 
 use Cwd qw(abs_path);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -117,6 +117,77 @@ SELECT string_agg(DISTINCT b.filename || '=' || c.search_config::text, ',' ORDER
 			"$_=$cfg"
 		} sort @novels),
 	'each novel has the configuration of its language');
+
+# bookparse.search_vector() against PostgreSQL's own expression over every
+# chapter of every corpus book (docs/search.md, "How the vector is built"):
+# the lexer must give what setweight(to_tsvector(...), 'A') ||
+# setweight(to_tsvector(...), 'B') gives, up to the documented differences
+# (URLs, e-mail addresses), so that websearch_to_tsquery() matches alike.
+my @all = grep { -f $_ } glob("$corpus/epub/*.epub $corpus/fb2/*.fb2 $corpus/fb2/*.zip");
+foreach my $f (@all)
+{
+	my $path = abs_path($f);
+	$path =~ s/'/''/g;
+	$node->safe_psql('s',
+		"SELECT bookparse.submit(pg_read_binary_file('$path'), '" . basename($f) . "')");
+}
+$node->safe_psql('s', 'SELECT bookparse.run_queue()');
+# per chapter: ours, PostgreSQL's, and the lexemes only one of them has
+$node->safe_psql('s', q{
+CREATE TABLE cmp AS
+SELECT c.book_id, b.filename, c.search_vector = pg AS same, length(c.search_vector) AS lexemes,
+	   (SELECT count(*) FROM (SELECT unnest(tsvector_to_array(c.search_vector))
+							  EXCEPT SELECT unnest(tsvector_to_array(pg))) d) AS only_ours,
+	   (SELECT count(*) FROM (SELECT unnest(tsvector_to_array(pg))
+							  EXCEPT SELECT unnest(tsvector_to_array(c.search_vector))) d) AS only_pg
+  FROM (SELECT book_id, search_vector,
+			   setweight(to_tsvector(search_config, coalesce(title, '')), 'A') ||
+			   setweight(to_tsvector(search_config, coalesce(text, '')), 'B') AS pg
+		  FROM bookparse.chapter
+		 WHERE octet_length(text) < 400000) c
+  JOIN bookparse.book b ON b.id = c.book_id});
+my ($n, $same, $lexemes, $only_ours, $only_pg) = split(/\|/, $node->safe_psql('s', q{
+SELECT count(*) || '|' || count(*) FILTER (WHERE same) || '|' || sum(lexemes) || '|' ||
+	   sum(only_ours) || '|' || sum(only_pg) FROM cmp}));
+note("corpus: $n chapters, $same vectors identical to to_tsvector's; "
+	  . "$lexemes lexemes, $only_ours only in ours, $only_pg only in PostgreSQL's");
+cmp_ok($n, '>', 500, 'the corpus gave chapters to compare');
+cmp_ok(($only_ours + $only_pg) / $lexemes, '<', 0.005,
+	'fewer than 1 lexeme in 200 differs over the whole corpus (technical books: package versions, paths)');
+# prose: the novels (in the corpus twice: submitted above and here)
+my ($pn, $psame) = split(/\|/, $node->safe_psql('s', q{
+SELECT count(*) || '|' || count(*) FILTER (WHERE same) FROM cmp
+ WHERE filename ~ '(moby-dick|alice|crime-and-punishment|childrens-literature|karenina|akunin)'}));
+note("novels: $pn chapters, $psame identical");
+cmp_ok($pn, '>', 100, 'the novels gave chapters to compare');
+cmp_ok($psame / $pn, '>=', 0.99,
+	'at least 99% of the novels\' chapter vectors are identical to to_tsvector()\'s');
+
+# a configuration the lexer does not reproduce (unaccent before the
+# stemmer) goes through to_tsvector() itself: identical
+$node->safe_psql('s', q{
+CREATE EXTENSION unaccent;
+CREATE TEXT SEARCH CONFIGURATION public.en_unaccent (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION public.en_unaccent
+	ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;});
+is($node->safe_psql('s', q{
+SELECT count(*) FILTER (WHERE bookparse.search_vector('public.en_unaccent', title, text) <>
+		setweight(to_tsvector('public.en_unaccent', coalesce(title, '')), 'A') ||
+		setweight(to_tsvector('public.en_unaccent', coalesce(text, '')), 'B'))
+  FROM bookparse.chapter WHERE octet_length(text) < 400000}), '0',
+	'a configuration with unaccent: the vectors are to_tsvector()\'s');
+
+# a database whose LC_CTYPE is C: PostgreSQL's parser takes every
+# non-ASCII character for a letter and lowercases ASCII only; so does the
+# lexer there
+$node->safe_psql('postgres',
+	"CREATE DATABASE c ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+$node->safe_psql('c', 'CREATE EXTENSION bookparse');
+is($node->safe_psql('c', q{
+SELECT bookparse.search_vector('russian', 'Глава', $$«Нет, — сказал Раскольников, — ёлка там».$$) =
+	   setweight(to_tsvector('russian', 'Глава'), 'A') ||
+	   setweight(to_tsvector('russian', $$«Нет, — сказал Раскольников, — ёлка там».$$), 'B')}),
+	't', 'LC_CTYPE C: the vector is to_tsvector()\'s');
 
 $node->stop;
 done_testing();
