@@ -140,7 +140,14 @@ INSERT INTO bookparse.chapter (book_id, number, depth, words, sentences,
 SELECT :huge, 4, 1, 0, 0, 0, 0,
        repeat('The sea was calm and the ship sailed on. ', 10000) || 'Farewell kittiwake.',
        'english';
-SELECT chapter_number FROM bookparse.search_book(:huge, 'kittiwake');
+SELECT chapter_number, snippet FROM bookparse.search_book(:huge, 'kittiwake');
+-- the snippet comes from around the match: search_excerpt() gives
+-- ts_headline() the text near the first matching word, not 400,000
+-- characters
+SELECT length(bookparse.search_excerpt('english', text, to_tsquery('english', 'kittiwake'))) < 1600 AS short,
+       right(bookparse.search_excerpt('english', text, to_tsquery('english', 'kittiwake')), 19) AS tail,
+       left(bookparse.search_excerpt('english', text, to_tsquery('english', 'nothing')), 11) AS no_match
+FROM bookparse.chapter WHERE book_id = :huge AND number = 4;
 
 -- reparse() keeps the index right; an UPDATE of the text recomputes it
 SELECT bookparse.reparse(:en) > 0 AS queued;

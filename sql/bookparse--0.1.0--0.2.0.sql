@@ -399,6 +399,16 @@ RETURNS tsvector
 AS 'MODULE_PATHNAME', 'bp_search_vector'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- The part of a chapter's text around its first word that matches query
+-- (radius bytes each side, cut at spaces), for ts_headline(): it parses all
+-- it is given at about 5 MB/s, so search() and search_book() give it this
+-- excerpt, not the whole chapter.
+CREATE FUNCTION bookparse.search_excerpt(config regconfig, body text, query tsquery,
+										 radius integer DEFAULT 1500)
+RETURNS text
+AS 'MODULE_PATHNAME', 'bp_search_excerpt'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
 ALTER TABLE bookparse.chapter
 	ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
 		bookparse.search_vector(search_config, title, text))
@@ -425,7 +435,7 @@ SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
 AS $$
 	SELECT r.book_id, r.title, r.authors, r.number, r.chapter_title, r.rank,
-		   ts_headline(r.cfg, left(r.text, 200000), r.q,
+		   ts_headline(r.cfg, bookparse.search_excerpt(r.cfg, r.text, r.q), r.q,
 					   'MaxFragments=2, MinWords=8, MaxWords=25, FragmentDelimiter=" … "')
 	  FROM (SELECT c.book_id, b.title, b.authors, c.number,
 				   c.title AS chapter_title, c.text, q.cfg, q.q,
@@ -457,7 +467,7 @@ SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
 AS $$
 	SELECT r.book_id, r.title, r.authors, r.number, r.chapter_title, r.rank,
-		   ts_headline(r.search_config, left(r.text, 200000), r.q,
+		   ts_headline(r.search_config, bookparse.search_excerpt(r.search_config, r.text, r.q), r.q,
 					   'MaxFragments=2, MinWords=8, MaxWords=25, FragmentDelimiter=" … "')
 	  FROM (SELECT c.book_id, b.title, b.authors, c.number,
 				   c.title AS chapter_title, c.text, c.search_config, q.q,
@@ -473,6 +483,8 @@ $$;
 
 COMMENT ON FUNCTION bookparse.search_vector(regconfig, text, text) IS
 'setweight(to_tsvector(config, title), ''A'') || setweight(to_tsvector(config, body), ''B''), built faster by bookparse''s lexer for the built-in Snowball and simple configurations (docs/search.md)';
+COMMENT ON FUNCTION bookparse.search_excerpt(regconfig, text, tsquery, integer) IS
+'The part of body around its first word matching query (radius bytes each side, cut at spaces), for ts_headline(); the beginning when nothing matches';
 COMMENT ON FUNCTION bookparse.search(text, text, integer) IS
 'Chapters matching a web-search query (its first 1,000 characters; quotes for phrases, - to exclude, or), best first, at most max_results, with a highlighted snippet; parsed in each chapter''s configuration, or in language''s when given; row-level security applies';
 COMMENT ON FUNCTION bookparse.search_book(bigint, text) IS
@@ -483,9 +495,11 @@ COMMENT ON FUNCTION bookparse.search_config(text, text) IS
 REVOKE ALL ON FUNCTION bookparse.search(text, text, integer),
 	bookparse.search_book(bigint, text),
 	bookparse.search_config(text, text),
-	bookparse.search_vector(regconfig, text, text) FROM PUBLIC;
+	bookparse.search_vector(regconfig, text, text),
+	bookparse.search_excerpt(regconfig, text, tsquery, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bookparse.search(text, text, integer),
 	bookparse.search_book(bigint, text),
 	bookparse.search_config(text, text),
-	bookparse.search_vector(regconfig, text, text)
+	bookparse.search_vector(regconfig, text, text),
+	bookparse.search_excerpt(regconfig, text, tsquery, integer)
 	TO bookparse_reader;

@@ -125,6 +125,13 @@ struct bp_lex
 	size_t		nres,
 				res_cap;
 	size_t		dropped;
+	/* bp_lex_find(): the lexemes looked for, and where one was met */
+	const bp_lexeme *want;
+	size_t		nwant;
+	const char *base;
+	bool		found;
+	size_t		found_off;
+
 	char	   *lower;			/* scratch for a lowercased token */
 	size_t		lower_cap;
 	bool		oom;
@@ -522,6 +529,19 @@ emit(bp_lex *lx, int d, const char *tok, size_t len)
 	slot = lookup(lx, d, tok, len);
 	if (slot == NULL || slot->lex == NULL)
 		return;					/* out of memory, or a stop word */
+	if (lx->want)
+	{
+		size_t		k;
+
+		for (k = 0; k < lx->nwant; k++)
+			if (lx->want[k].len == slot->llen &&
+				memcmp(lx->want[k].str, slot->lex, slot->llen) == 0)
+			{
+				lx->found = true;
+				lx->found_off = (size_t) (tok - lx->base);
+			}
+		return;
+	}
 	if (slot->gen == lx->gen)
 		id = slot->id;
 	else
@@ -765,7 +785,7 @@ tokenize(bp_lex *lx, const unsigned char *s, size_t n)
 {
 	size_t		i = 0;
 
-	while (i < n && !lx->oom)
+	while (i < n && !lx->oom && !lx->found)
 	{
 		int			clen;
 		int			c = char_class(lx, s, i, n, &clen);
@@ -1157,4 +1177,30 @@ bool
 bp_lex_ok(const bp_lex *lx)
 {
 	return !lx->oom;
+}
+
+/*
+ * Where in text the first word whose lexeme is one of want[] starts (the
+ * lexemes as bp_lex_result() gives them; their positions are not used).
+ * False when none is there.
+ */
+bool
+bp_lex_find(bp_lex *lx, const char *text, size_t len, const bp_lexeme *want,
+			size_t nwant, size_t *offset)
+{
+	bool		found;
+
+	lx->want = want;
+	lx->nwant = nwant;
+	lx->base = text;
+	lx->found = false;
+	lx->pos = 0;
+	tokenize(lx, (const unsigned char *) text, len);
+	found = lx->found;
+	*offset = lx->found_off;
+	lx->want = NULL;
+	lx->nwant = 0;
+	lx->base = NULL;
+	lx->found = false;
+	return found;
 }

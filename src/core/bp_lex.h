@@ -95,6 +95,14 @@ extern void bp_lex_end(bp_lex *lx);
 extern const bp_lexeme *bp_lex_result(bp_lex *lx, size_t *n, size_t *data_bytes);
 extern size_t bp_lex_dropped(const bp_lex *lx);
 
+/*
+ * Where in text (a byte offset) the first word whose lexeme is one of
+ * want[] starts: for a search result's snippet, the place of a match.
+ * False when there is none (or out of memory).
+ */
+extern bool bp_lex_find(bp_lex *lx, const char *text, size_t len,
+						const bp_lexeme *want, size_t nwant, size_t *offset);
+
 /* False once the lexer ran out of memory (until the next reset). */
 extern bool bp_lex_ok(const bp_lex *lx);
 

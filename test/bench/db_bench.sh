@@ -87,11 +87,14 @@ read -r nch nas bytes < <(psql_q -F ' ' -c "
 	SELECT (SELECT count(*) FROM bookparse.chapter), (SELECT count(*) FROM bookparse.asset),
 	       pg_total_relation_size('bookparse.chapter') + pg_total_relation_size('bookparse.asset')")
 psql_q -c "COPY bookparse.chapter TO '$DIR/chapter.copy' (FORMAT binary)" \
-	-c "COPY bookparse.asset TO '$DIR/asset.copy' (FORMAT binary)"
-copy_s=$(psql_q -c "TRUNCATE bookparse.chapter, bookparse.asset" \
+	-c "COPY bookparse.asset TO '$DIR/asset.copy' (FORMAT binary)" \
+	-c "COPY bookparse.scene TO '$DIR/scene.copy' (FORMAT binary)"
+# the scene rows reference the chapters: emptied and written back with them
+copy_s=$(psql_q -c "TRUNCATE bookparse.chapter, bookparse.asset, bookparse.scene" \
 	-c "CREATE TEMP TABLE c0 AS SELECT clock_timestamp() AS t" \
 	-c "COPY bookparse.chapter FROM '$DIR/chapter.copy' (FORMAT binary)" \
 	-c "COPY bookparse.asset FROM '$DIR/asset.copy' (FORMAT binary)" \
+	-c "COPY bookparse.scene FROM '$DIR/scene.copy' (FORMAT binary)" \
 	-c "SELECT round(extract(epoch FROM clock_timestamp() - t)::numeric, 3) FROM c0")
 
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f | %.0f", n / s, 60 * n / s; else print "- | -" }'; }

@@ -241,6 +241,37 @@ test_parts(void)
 	bp_lex_free(lx);
 }
 
+/* bp_lex_find(): where the first word of a lexeme set starts. */
+static void
+test_find(void)
+{
+	bp_lex	   *lx = make_lexer("english", "english");
+	const char *text = "The sea was calm. Whales, said he, the whale is white.";
+	bp_lexeme	want[2] = {{"whale", 5, 0, NULL}, {"zzz", 3, 0, NULL}};
+	size_t		off = 99;
+
+	if (lx == NULL)
+		return;
+	bp_lex_reset(lx);
+	CHECK(bp_lex_find(lx, text, strlen(text), want, 2, &off));
+	CHECK_MSG(off == 18, "offset %zu", off);	/* "Whales" stems to whale */
+	CHECK(!bp_lex_find(lx, text, strlen(text), want + 1, 1, &off));
+	/* the stop word "the" is never found */
+	{
+		bp_lexeme	the = {"the", 3, 0, NULL};
+
+		CHECK(!bp_lex_find(lx, text, strlen(text), &the, 1, &off));
+	}
+	/* a vector built afterwards is whole */
+	{
+		char	   *v = vector_of(lx, "the white whale");
+
+		CHECK_MSG(strcmp(v, "'whale':3 'white':2") == 0, "%s", v);
+		free(v);
+	}
+	bp_lex_free(lx);
+}
+
 /* Hostile input: binary noise, huge words, no memory blow-up, no crash. */
 static void
 test_hostile(void)
@@ -353,6 +384,7 @@ main(int argc, char **argv)
 		return bench(argv[1], argc > 2 ? argv[2] : "english");
 	test_like_postgres();
 	test_parts();
+	test_find();
 	test_hostile();
 	for (int k = 0; k < 2; k++)
 		read_stop(k, NULL);
