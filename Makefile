@@ -94,7 +94,8 @@ build/test/%: test/c/%.c test/c/*.h $(CORE_OBJDIR)/libbookparse_core.a
 	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Itest/c $(DEP_CFLAGS) -o $@ $< $(CORE_OBJDIR)/libbookparse_core.a $(DEP_LIBS)
 
 check-core: $(CORE_TESTS)
-	@set -e; for t in $(CORE_TESTS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(CORE_TESTS); do echo "== $$t"; \
+		BP_TSEARCH_DATA='$(shell $(PG_CONFIG) --sharedir)/tsearch_data' $$t; done
 
 .PHONY: check-core
 

@@ -325,3 +325,227 @@ COMMENT ON FUNCTION bookparse.version() IS
 
 REVOKE ALL ON FUNCTION bookparse.version() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bookparse.version() TO bookparse_reader, pg_monitor;
+
+-- ==== full-text search (docs/search.md, issue 14) ====
+--
+-- Every chapter has the text search configuration of its book
+-- (search_config: the book's language, else the script of its text, else
+-- simple) and a search vector generated from it: the chapter title with
+-- weight A, its whole text with weight B (bookparse.search_vector()).  A
+-- vector may not pass PostgreSQL's 1 MB: the words of a chapter met last
+-- are left out when it would (docs/search.md), so no chapter ever fails
+-- its book.  The vector is a STORED generated column: reparse() replaces
+-- the rows, and any UPDATE of a chapter's title, text or configuration
+-- recomputes it.
+
+-- The text search configuration for a language tag (its primary subtag:
+-- 'en', 'en-GB', 'ru_RU', 'eng'), else, when no language is given, for the
+-- script with the most letters in the first 4,000 characters of sample
+-- (Latin is taken for English), else simple.  A language given without a
+-- configuration gets simple (no stemming, no stop words: right for any
+-- language), not its script's.
+CREATE FUNCTION bookparse.search_config(language text, sample text DEFAULT NULL)
+RETURNS regconfig
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(
+		(SELECT m.cfg
+		   FROM (VALUES
+				('en', 'english'::regconfig), ('eng', 'english'),
+				('ru', 'russian'), ('rus', 'russian'),
+				('de', 'german'), ('deu', 'german'), ('ger', 'german'),
+				('fr', 'french'), ('fra', 'french'), ('fre', 'french'),
+				('es', 'spanish'), ('spa', 'spanish'),
+				('it', 'italian'), ('ita', 'italian'),
+				('pt', 'portuguese'), ('por', 'portuguese'),
+				('nl', 'dutch'), ('nld', 'dutch'), ('dut', 'dutch'),
+				('sv', 'swedish'), ('swe', 'swedish'),
+				('no', 'norwegian'), ('nb', 'norwegian'), ('nn', 'norwegian'),
+				('nor', 'norwegian'), ('nob', 'norwegian'), ('nno', 'norwegian'),
+				('da', 'danish'), ('dan', 'danish'),
+				('fi', 'finnish'), ('fin', 'finnish'),
+				('hu', 'hungarian'), ('hun', 'hungarian'),
+				('ro', 'romanian'), ('ron', 'romanian'), ('rum', 'romanian'),
+				('mo', 'romanian'),
+				('tr', 'turkish'), ('tur', 'turkish'),
+				('ar', 'arabic'), ('ara', 'arabic'),
+				('el', 'greek'), ('ell', 'greek'), ('gre', 'greek'),
+				('id', 'indonesian'), ('ind', 'indonesian'),
+				('ga', 'irish'), ('gle', 'irish'),
+				('lt', 'lithuanian'), ('lit', 'lithuanian'),
+				('ne', 'nepali'), ('nep', 'nepali'),
+				('sr', 'serbian'), ('srp', 'serbian'),
+				('ta', 'tamil'), ('tam', 'tamil'),
+				('hy', 'armenian'), ('hye', 'armenian'), ('arm', 'armenian'),
+				('eu', 'basque'), ('eus', 'basque'), ('baq', 'basque'),
+				('ca', 'catalan'), ('cat', 'catalan'),
+				('hi', 'hindi'), ('hin', 'hindi'),
+				('yi', 'yiddish'), ('yid', 'yiddish')) AS m (tag, cfg)
+		  WHERE m.tag = lower(split_part(replace(btrim($1), '_', '-'), '-', 1))),
+		(SELECT s.cfg
+		   FROM (VALUES
+				('english'::regconfig, '[A-Za-z\u00C0-\u024F]'),
+				('russian', '[\u0400-\u04FF]'),
+				('greek', '[\u0370-\u03FF\u1F00-\u1FFF]'),
+				('arabic', '[\u0600-\u06FF]'),
+				('armenian', '[\u0530-\u058F]'),
+				('hindi', '[\u0900-\u097F]'),
+				('tamil', '[\u0B80-\u0BFF]')) AS s (cfg, letter)
+		  WHERE coalesce(btrim($1), '') = ''
+			AND left($2, 4000) ~ s.letter
+		  ORDER BY (SELECT count(*)
+					  FROM regexp_matches(left($2, 4000), s.letter, 'g')) DESC,
+				   s.cfg::oid
+		  LIMIT 1),
+		'simple'::regconfig)
+$$;
+
+-- The configuration first, filled for the chapters parsed before (one
+-- pass over the chapter table: docs/search.md, "Upgrading from 0.1.0"),
+-- then the vector, which ADD COLUMN computes while it rewrites the table.
+ALTER TABLE bookparse.chapter
+	ADD COLUMN search_config regconfig NOT NULL DEFAULT 'pg_catalog.simple';
+
+-- once per book: its language, else the beginning of its longest chapter
+-- (in bytes, as the worker takes it; octet_length reads no compressed text)
+UPDATE bookparse.chapter c
+   SET search_config = s.cfg
+  FROM (SELECT b.id,
+			   bookparse.search_config(b.language, (
+					SELECT left(l.text, 4000)
+					  FROM bookparse.chapter l
+					 WHERE l.book_id = b.id
+					   AND coalesce(b.language, '') = ''
+					 ORDER BY octet_length(l.text) DESC NULLS LAST, l.number
+					 LIMIT 1)) AS cfg
+		  FROM bookparse.book b) s
+ WHERE s.id = c.book_id
+   AND s.cfg <> 'pg_catalog.simple'::regconfig;
+
+-- setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config,
+-- body), 'B'), built by the library's lexer (src/core/bp_lex.c) about six
+-- times faster than PostgreSQL's parser, for the whole text of the chapter.
+-- A configuration the lexer does not reproduce goes through to_tsvector()
+-- itself.  IMMUTABLE as to_tsvector(regconfig, text) is.
+CREATE FUNCTION bookparse.search_vector(config regconfig, title text, body text)
+RETURNS tsvector
+AS 'MODULE_PATHNAME', 'bp_search_vector'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- The part of a chapter's text around its first word that matches query
+-- (radius bytes each side, cut at spaces), for ts_headline(): it parses all
+-- it is given at about 5 MB/s, so search() and search_book() give it this
+-- excerpt, not the whole chapter.
+CREATE FUNCTION bookparse.search_excerpt(config regconfig, body text, query tsquery,
+										 radius integer DEFAULT 1500)
+RETURNS text
+AS 'MODULE_PATHNAME', 'bp_search_excerpt'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+ALTER TABLE bookparse.chapter
+	ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+		bookparse.search_vector(search_config, title, text))
+	STORED;
+
+CREATE INDEX chapter_search_idx ON bookparse.chapter USING gin (search_vector);
+-- which configurations chapters use: search() parses a query in those only
+CREATE INDEX chapter_search_config_idx ON bookparse.chapter (search_config);
+
+COMMENT ON COLUMN bookparse.chapter.search_config IS
+'Text search configuration of the chapter, the book''s: bookparse.search_config(book language, its text) (docs/search.md)';
+COMMENT ON COLUMN bookparse.chapter.search_vector IS
+'Generated: bookparse.search_vector(search_config, title, text): the chapter title (weight A) and its text (weight B); GIN-indexed';
+
+-- Chapters matching a web-search query, best first (docs/search.md).  The
+-- query's first 1,000 characters are used: ranking and highlighting cost
+-- grows with the query's terms times the chapter's (a 10,000-term query
+-- took a minute over three chapters).
+CREATE FUNCTION bookparse.search(query text, language text DEFAULT NULL,
+								 max_results integer DEFAULT 20)
+RETURNS TABLE (book_id bigint, title text, authors text[],
+			   chapter_number integer, chapter_title text, rank real,
+			   snippet text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+	-- the query parsed once per configuration that chapters use (an
+	-- index probe each), then one GIN index scan per configuration
+	-- (LATERAL, OFFSET 0: not flattened into a join that reads every row)
+	WITH q AS MATERIALIZED (
+		SELECT t.oid::regconfig AS cfg,
+			   websearch_to_tsquery(t.oid::regconfig, left($1, 1000)) AS q
+		  FROM pg_ts_config t
+		 WHERE ($2 IS NULL AND EXISTS (SELECT FROM bookparse.chapter u
+										WHERE u.search_config = t.oid::regconfig))
+			OR ($2 IS NOT NULL AND t.oid = bookparse.search_config($2)))
+	SELECT r.book_id, r.title, r.authors, r.number, r.chapter_title, r.rank,
+		   ts_headline(r.cfg, bookparse.search_excerpt(r.cfg, r.text, r.q), r.q,
+					   'MaxFragments=2, MinWords=8, MaxWords=25, FragmentDelimiter=" … "')
+	  FROM (SELECT c.book_id, b.title, b.authors, c.number,
+				   c.chapter_title, c.text, q.cfg, q.q,
+				   (c.rank +
+					ts_rank(setweight(to_tsvector(q.cfg, coalesce(b.title, '')), 'A'),
+							q.q)) :: real AS rank
+			  FROM q
+			 CROSS JOIN LATERAL (
+					SELECT c.book_id, c.number, c.title AS chapter_title, c.text,
+						   ts_rank(c.search_vector, q.q, 1) AS rank
+					  FROM bookparse.chapter c
+					 WHERE c.search_vector @@ q.q
+					   AND ($2 IS NOT NULL OR c.search_config = q.cfg)
+					OFFSET 0) c
+			  JOIN bookparse.book b ON b.id = c.book_id
+			 WHERE numnode(q.q) > 0
+			 ORDER BY rank DESC, c.book_id, c.number
+			 LIMIT greatest(coalesce($3, 20), 0)) r
+	 ORDER BY r.rank DESC, r.book_id, r.number
+$$;
+
+-- The chapters of one book matching a web-search query, in reading order.
+CREATE FUNCTION bookparse.search_book(book_id bigint, query text)
+RETURNS TABLE (book_id bigint, title text, authors text[],
+			   chapter_number integer, chapter_title text, rank real,
+			   snippet text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+	SELECT r.book_id, r.title, r.authors, r.number, r.chapter_title, r.rank,
+		   ts_headline(r.search_config, bookparse.search_excerpt(r.search_config, r.text, r.q), r.q,
+					   'MaxFragments=2, MinWords=8, MaxWords=25, FragmentDelimiter=" … "')
+	  FROM (SELECT c.book_id, b.title, b.authors, c.number,
+				   c.title AS chapter_title, c.text, c.search_config, q.q,
+				   ts_rank(c.search_vector, q.q, 1) AS rank
+			  FROM bookparse.chapter c
+			  JOIN bookparse.book b ON b.id = c.book_id
+			 CROSS JOIN LATERAL websearch_to_tsquery(c.search_config, left($2, 1000)) AS q (q)
+			 WHERE c.book_id = $1
+			   AND numnode(q.q) > 0
+			   AND c.search_vector @@ q.q) r
+	 ORDER BY r.number
+$$;
+
+COMMENT ON FUNCTION bookparse.search_vector(regconfig, text, text) IS
+'setweight(to_tsvector(config, title), ''A'') || setweight(to_tsvector(config, body), ''B''), built faster by bookparse''s lexer for the built-in Snowball and simple configurations (docs/search.md)';
+COMMENT ON FUNCTION bookparse.search_excerpt(regconfig, text, tsquery, integer) IS
+'The part of body around its first word matching query (radius bytes each side, cut at spaces), for ts_headline(); the beginning when nothing matches';
+COMMENT ON FUNCTION bookparse.search(text, text, integer) IS
+'Chapters matching a web-search query (its first 1,000 characters; quotes for phrases, - to exclude, or), best first, at most max_results, with a highlighted snippet; parsed in each chapter''s configuration, or in language''s when given; row-level security applies';
+COMMENT ON FUNCTION bookparse.search_book(bigint, text) IS
+'The chapters of one book matching a web-search query, in reading order, with rank and a highlighted snippet; row-level security applies';
+COMMENT ON FUNCTION bookparse.search_config(text, text) IS
+'Text search configuration for a language tag (primary subtag: en english, ru russian, every snowball language), else for the script of sample when no language is given, else simple';
+
+REVOKE ALL ON FUNCTION bookparse.search(text, text, integer),
+	bookparse.search_book(bigint, text),
+	bookparse.search_config(text, text),
+	bookparse.search_vector(regconfig, text, text),
+	bookparse.search_excerpt(regconfig, text, tsquery, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bookparse.search(text, text, integer),
+	bookparse.search_book(bigint, text),
+	bookparse.search_config(text, text),
+	bookparse.search_vector(regconfig, text, text),
+	bookparse.search_excerpt(regconfig, text, tsquery, integer)
+	TO bookparse_reader;

@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -21,6 +22,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "queue_int.h"
@@ -28,6 +30,8 @@
 static SPIPlanPtr plan_delete_chapters = NULL;
 static SPIPlanPtr plan_delete_assets = NULL;
 static SPIPlanPtr plan_insert_chapter = NULL;
+static SPIPlanPtr plan_insert_chapter_010 = NULL;
+static SPIPlanPtr plan_search_config = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
@@ -187,32 +191,126 @@ store_row(SPIPlanPtr plan, Datum *values, const char *nulls,
 	return go;
 }
 
-/* Insert the chapters of a book, one prepared INSERT each. */
+/*
+ * The text search configuration of a book's chapters (docs/search.md):
+ * bookparse.search_config() of its language and, for when the metadata
+ * names none, the beginning of its longest chapter (at most
+ * BP_SEARCH_SAMPLE bytes, cut between characters).  Asked once per book.
+ */
+#define BP_SEARCH_SAMPLE 4000
+static Datum
+book_search_config(const bp_book *book)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2];
+	const bp_chapter *longest = NULL;
+	bool		isnull;
+	Datum		cfg;
+	int			k;
+
+	set_text(values, nulls, 0, book->meta.language);
+	for (k = 0; k < book->nchapters; k++)
+		if (book->chapters[k].text != NULL &&
+			(longest == NULL || book->chapters[k].text_len > longest->text_len))
+			longest = &book->chapters[k];
+	if (longest == NULL || longest->text_len == 0)
+	{
+		values[1] = (Datum) 0;
+		nulls[1] = 'n';
+	}
+	else
+	{
+		size_t		len = longest->text_len;
+
+		if (len > BP_SEARCH_SAMPLE)
+			len = pg_encoding_mbcliplen(PG_UTF8, longest->text, (int) len,
+										BP_SEARCH_SAMPLE);
+		values[1] = bp_store_text(longest->text, len);
+		nulls[1] = ' ';
+	}
+
+	bp_spi_run(bp_spi_plan(&plan_search_config,
+						   "SELECT bookparse.search_config($1, $2)",
+						   2, argtypes),
+			   values, nulls, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "bookparse: search_config() returned %llu rows",
+			 (unsigned long long) SPI_processed);
+	cfg = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						&isnull);
+	if (isnull)
+		elog(ERROR, "bookparse: search_config() returned NULL");
+	/* regconfig is an Oid, passed by value: it outlives the tuple table */
+	SPI_freetuptable(SPI_tuptable);
+	return cfg;
+}
+
+/*
+ * Whether bookparse.chapter has search_config: not while the extension is
+ * still at 0.1.0 with this library (ALTER EXTENSION bookparse UPDATE adds
+ * it), so that a library newer than the installed schema goes on storing
+ * books.
+ */
+static bool
+chapter_has_search_config(void)
+{
+	Oid			nsp = get_namespace_oid("bookparse", true);
+	Oid			rel;
+
+	if (!OidIsValid(nsp))
+		return false;
+	rel = get_relname_relid("chapter", nsp);
+	return OidIsValid(rel) &&
+		get_attnum(rel, "search_config") != InvalidAttrNumber;
+}
+
+/*
+ * Insert the chapters of a book, one prepared INSERT each.  The text search
+ * configuration of every chapter is the book's (book_search_config); the
+ * search vector is a generated column built from it.
+ */
 static void
 insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 {
-	Oid			argtypes[12] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
-		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID};
+	Oid			argtypes[13] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
+		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
+	REGCONFIGOID};
 	SPIPlanPtr	plan;
+	Datum		cfg = (Datum) 0;
 	int			i;
 
-	plan = bp_spi_plan(&plan_insert_chapter,
-					   "INSERT INTO bookparse.chapter (book_id, number, title, depth,"
-					   " source, is_notes, text, html, words, sentences, characters,"
-					   " paragraphs)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-					   12, argtypes);
+	if (chapter_has_search_config())
+	{
+		cfg = book_search_config(book);
+		plan = bp_spi_plan(&plan_insert_chapter,
+						   "INSERT INTO bookparse.chapter (book_id, number, title,"
+						   " depth, source, is_notes, text, html, words, sentences,"
+						   " characters, paragraphs, search_config)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+						   " $12, $13)",
+						   13, argtypes);
+	}
+	else
+		plan = bp_spi_plan(&plan_insert_chapter_010,
+						   "INSERT INTO bookparse.chapter (book_id, number, title,"
+						   " depth, source, is_notes, text, html, words, sentences,"
+						   " characters, paragraphs)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+						   " $12)",
+						   12, argtypes);
 
 	for (i = 0; i < book->nchapters; i++)
 	{
 		const bp_chapter *ch = &book->chapters[i];
-		Datum		values[12];
-		char		nulls[12];
+		Datum		values[13];
+		char		nulls[13];
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
 		memset(nulls, ' ', sizeof(nulls));
+		values[12] = cfg;
 		values[0] = Int64GetDatum(book_id);
 		/* number in reading order; the core numbers from 1 as well */
 		values[1] = Int32GetDatum(ch->number > 0 ? ch->number : i + 1);

@@ -28,6 +28,12 @@ if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	DB=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/db_bench.sh')
 	echo "$DB"
 fi
+SEARCH="(not run: BENCH_DB=0 or not root)"
+if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	echo "== full-text search (test/bench/search_bench.sh, holding /tmp/bp-pg.lock)" >&2
+	SEARCH=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/search_bench.sh')
+	echo "$SEARCH"
+fi
 MEM="(not run: BENCH_DB=0 or not root)"
 if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	echo "== memory per book (test/bench/memory.sh, holding /tmp/bp-pg.lock)" >&2
@@ -105,7 +111,9 @@ while the queue is paused, then parsed and stored by the background workers with
 \`bookparse.max_workers\` 1, then (tables truncated) 2.  Time = last \`job.finished_at\` minus the
 \`bookparse.resume()\`.  Floor: the chapter and asset rows of the 2-worker run dumped with
 \`COPY ... TO (FORMAT binary)\`, the tables truncated, and the rows written back with \`COPY ... FROM\`
-(the book rows' metadata UPDATE is not part of the floor).
+(the book rows' metadata UPDATE is not part of the floor; the chapters' search vectors are, since
+COPY FROM computes generated columns).  Worker CPU: user + system time of the worker processes
+from /proc over the run, per book: unlike books/min, it does not move with what else the machine runs.
 
 $DB
 
@@ -124,6 +132,18 @@ the same books).  The test also checks that every book was parsed exactly once (
 above: \`submit()\` of 500 novels in one session, and 2 workers parsing them with no client.
 
 $LOAD
+
+## Full-text search
+
+test/bench/search_bench.sh (issue 14, docs/search.md).  Throughput: db_bench.sh again with the schema
+as installed, without the GIN index on the search vector, without the vector, and with the vector made
+by PostgreSQL's \`to_tsvector()\` (the first 200,000 characters) instead of bookparse's lexer.  Latency:
+the six novels parsed once and their rows copied to at least 20,000 chapters, then 100 different
+queries picked from their text with \`setseed\` (50 words of 5+ letters, 30 two-word phrases in quotes,
+10 \`a or b\`, 10 \`a -b\`), each timed in the server around \`SELECT count(*) FROM bookparse.search(q)\`
+(20 rows with snippets), after one warm-up pass.
+
+$SEARCH
 
 ## Memory per book
 

@@ -31,12 +31,16 @@ SELECT is((SELECT provolatile::text FROM pg_proc
 SELECT is((SELECT provolatile::text FROM pg_proc
             WHERE oid = 'bookparse.describe_format(bytea)'::regprocedure),
           'i', 'describe_format() is IMMUTABLE');
--- nothing else of the schema claims IMMUTABLE
+-- search_config() maps a language tag or a sample's script to one of
+-- PostgreSQL's built-in configurations by a fixed table: IMMUTABLE too;
+-- search_vector() is IMMUTABLE as to_tsvector(regconfig, text) is (a
+-- generated column needs it).  Nothing else of the schema claims IMMUTABLE
 SELECT is(
   (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
     WHERE p.pronamespace = 'bookparse'::regnamespace AND p.provolatile = 'i'),
-  ARRAY['bookparse.describe_format(bytea)', 'bookparse.detect_format(bytea)'],
-  'detect_format() and describe_format() are the only IMMUTABLE functions');
+  ARRAY['bookparse.describe_format(bytea)', 'bookparse.detect_format(bytea)',
+        'bookparse.search_config(text,text)', 'bookparse.search_vector(regconfig,text,text)'],
+  'detect_format(), describe_format(), search_config() and search_vector() are the only IMMUTABLE functions');
 
 -- ---- comments ----
 SELECT is(obj_description('bookparse'::regnamespace, 'pg_namespace') IS NOT NULL,

@@ -122,7 +122,8 @@ SELECT bookparse.cancel(id) FROM bookparse.book WHERE filename = 'sample.txt';
 # everything the tables hold, as one text per table
 my %snapshot_sql = (
 	book => q{SELECT string_agg(md5(row(b.*)::text), ',' ORDER BY id) FROM bookparse.book b},
-	chapter => q{SELECT count(*) || ':' || md5(string_agg(md5(row(c.*)::text), ',' ORDER BY book_id, number)) FROM bookparse.chapter c},
+	# the columns of 0.1.0 (0.2.0 adds search_config and search_vector)
+	chapter => q{SELECT count(*) || ':' || md5(string_agg(md5(row(c.book_id, c.number, c.title, c.depth, c.source, c.is_notes, c.text, c.html, c.words, c.sentences, c.characters, c.paragraphs)::text), ',' ORDER BY book_id, number)) FROM bookparse.chapter c},
 	asset => q{SELECT count(*) || ':' || md5(string_agg(md5(row(a.*)::text), ',' ORDER BY book_id, href)) FROM bookparse.asset a},
 	job => q{SELECT string_agg(md5(row(j.*)::text), ',' ORDER BY id) FROM bookparse.job j},
 	queue_state => q{SELECT row(q.*)::text FROM bookparse.queue_state q},
@@ -149,6 +150,17 @@ foreach my $k (sort keys %snapshot_sql)
 	is($node->safe_psql('up', $snapshot_sql{$k}),
 		$before{$k}, "after the update: $k unchanged");
 }
+# the chapters parsed before are searchable, in their book's language
+is($node->safe_psql('up', q{
+SELECT count(*) FILTER (WHERE c.search_vector IS NULL OR c.search_vector = ''::tsvector)
+	   || ',' || count(*) FILTER (WHERE b.language = 'en' AND c.search_config <> 'english'::regconfig)
+  FROM bookparse.chapter c JOIN bookparse.book b ON b.id = c.book_id
+ WHERE c.text <> ''}),
+	'0,0', 'after the update: every chapter with text has a search vector in its book\'s configuration');
+cmp_ok($node->safe_psql('up', q{
+SELECT count(*) FROM bookparse.book b,
+	   LATERAL bookparse.search_book(b.id, split_part((SELECT c.text FROM bookparse.chapter c WHERE c.book_id = b.id AND c.text <> '' ORDER BY c.number LIMIT 1), ' ', 1)) s}),
+	'>', 0, 'after the update: search_book() finds the first word of a book');
 is($node->safe_psql('up', q{
 SELECT string_agg(proname || '=' || provolatile::text, ',' ORDER BY proname) FROM pg_proc
  WHERE pronamespace = 'bookparse'::regnamespace
