@@ -226,7 +226,7 @@ book_search_config(const bp_book *book)
 		if (len > BP_SEARCH_SAMPLE)
 			len = pg_encoding_mbcliplen(PG_UTF8, longest->text, (int) len,
 										BP_SEARCH_SAMPLE);
-		values[1] = bp_store_text(longest->text, len);
+		values[1] = bp_pg_text_datum(longest->text, len);
 		nulls[1] = ' ';
 	}
 
