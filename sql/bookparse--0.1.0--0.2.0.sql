@@ -494,7 +494,10 @@ AS $$
 						   ts_rank(c.search_vector, q.q, 1) AS rank
 					  FROM bookparse.chapter c
 					 WHERE c.search_vector @@ q.q
-					   AND ($2 IS NOT NULL OR c.search_config = q.cfg)
+					   -- a filter on the rows found, not an index scan (::int8:
+					   -- ANDed with the index of the configurations, this read
+					   -- a configuration's whole index per query)
+					   AND ($2 IS NOT NULL OR c.search_config::oid::int8 = q.cfg::oid::int8)
 					OFFSET 0) c
 			  JOIN bookparse.book b ON b.id = c.book_id
 			 WHERE numnode(q.q) > 0
