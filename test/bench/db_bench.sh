@@ -41,27 +41,7 @@ bp_cluster_start "$DIR" "bookparse.max_workers = 0" "bookparse.naptime = '50ms'"
 psql_q() { bp_as_pg psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 psql_q -c "SET client_min_messages = warning" -c "CREATE EXTENSION bookparse" ${BENCH_SETUP_SQL:+-c "$BENCH_SETUP_SQL"}
 
-# CPU time (user + system, in clock ticks) of the bookparse worker
-# processes, sampled while they run: a worker's ticks only grow, and a
-# worker may exit when the queue is empty, so the last value seen of each
-# pid is kept (in $DIR/cpu.<run>), less what it had used before the run,
-# and their sum is the run's worker CPU.
-# CPU per book does not change with what else the machine runs; wall time
-# does.
-cpu_sample() {
-	local p
-	for p in $(psql_q -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'bookparse worker'"); do
-		[ -r "/proc/$p/stat" ] && echo "$p $(awk '{ print $14 + $15 }' "/proc/$p/stat")" >>"$DIR/cpu.$1"
-	done
-}
-cpu_total() {
-	touch "$DIR/cpu.$1.base" "$DIR/cpu.$1"
-	awk 'FNR == NR { base[$1] = $2; next } { last[$1] = $2 }
-	     END { for (p in last) t += last[p] - base[p]; printf "%.2f", t / 100 }' \
-		"$DIR/cpu.$1.base" "$DIR/cpu.$1"
-}
-
-# One run with $1 workers: prints "submit_s parse_s done failed worker_cpu_s"
+# One run with $1 workers: prints "submit_s parse_s done failed"
 run_with() {
 	psql_q -c "SET client_min_messages = warning" -c "TRUNCATE bookparse.book CASCADE" \
 		-c "ALTER SYSTEM SET bookparse.max_workers = $1" -c "SELECT pg_reload_conf()" >/dev/null
@@ -77,8 +57,6 @@ run_with() {
 		INSERT INTO bench_t VALUES ('submit1', clock_timestamp())
 			ON CONFLICT (k) DO UPDATE SET t = excluded.t;
 	SQL
-	rm -f "$DIR/cpu.$1" "$DIR/cpu.$1.base"
-	cpu_sample "$1.base"		# workers left from the run before count from here
 	psql_q >/dev/null <<-SQL
 		INSERT INTO bench_t VALUES ('resume', clock_timestamp())
 			ON CONFLICT (k) DO UPDATE SET t = excluded.t;
@@ -89,23 +67,20 @@ run_with() {
 		sleep 0.5
 		waited=$((waited + 1))
 		left=$(psql_q -c "SELECT count(*) FROM bookparse.job WHERE state IN ('queued', 'running')")
-		cpu_sample "$1"
 		[ $waited -lt 2400 ] || { echo "db_bench: timed out" >&2; exit 1; }
 	done
-	local cpu
-	cpu=$(cpu_total "$1")
 	psql_q -F ' ' -c "
 		SELECT round(extract(epoch FROM (SELECT t FROM bench_t WHERE k = 'submit1') -
 		                                 (SELECT t FROM bench_t WHERE k = 'submit0'))::numeric, 3),
 		       round(extract(epoch FROM max(j.finished_at) -
 		                                 (SELECT t FROM bench_t WHERE k = 'resume'))::numeric, 3),
 		       count(*) FILTER (WHERE j.state = 'done'),
-		       count(*) FILTER (WHERE j.state <> 'done'), $cpu
+		       count(*) FILTER (WHERE j.state <> 'done')
 		  FROM bookparse.job j"
 }
 
-read -r sub1 t1 done1 fail1 cpu1 < <(run_with 1)
-read -r sub2 t2 done2 fail2 cpu2 < <(run_with 2)
+read -r sub1 t1 done1 fail1 < <(run_with 1)
+read -r sub2 t2 done2 fail2 < <(run_with 2)
 
 # what the 2-worker run wrote
 read -r nch nas bytes < <(psql_q -F ' ' -c "
@@ -128,7 +103,6 @@ echo "|---|---|---|---|---|"
 echo "| submit (queue paused) | $N | $sub2 | $(rate "$N" "$sub2") |"
 echo "| parse + store, 1 worker | $done1 done, $fail1 failed | $t1 | $(rate "$done1" "$t1") |"
 echo "| parse + store, 2 workers | $done2 done, $fail2 failed | $t2 | $(rate "$done2" "$t2") |"
-echo "| worker CPU per book, 1 worker / 2 workers (ms) | | $cpu1 s / $cpu2 s | $(awk -v a="$cpu1" -v b="$cpu2" -v n="$N" 'BEGIN { printf "%.1f / %.1f", 1000 * a / n, 1000 * b / n }') | |"
 echo "| floor: COPY FROM of the same rows ($nch chapters, $nas assets, $((bytes / 1048576)) MB) | $done2 | $copy_s | $(rate "$done2" "$copy_s") |"
 echo
 awk -v a="$t2" -v c="$copy_s" 'BEGIN { if (a > 0) printf "2 workers reach %.0f%% of the COPY floor throughput.\n", 100 * c / a }'

@@ -112,8 +112,7 @@ while the queue is paused, then parsed and stored by the background workers with
 \`bookparse.resume()\`.  Floor: the chapter and asset rows of the 2-worker run dumped with
 \`COPY ... TO (FORMAT binary)\`, the tables truncated, and the rows written back with \`COPY ... FROM\`
 (the book rows' metadata UPDATE is not part of the floor; the chapters' search vectors are, since
-COPY FROM computes generated columns).  Worker CPU: user + system time of the worker processes
-from /proc over the run, per book: unlike books/min, it does not move with what else the machine runs.
+COPY FROM computes generated columns).
 
 $DB
 

@@ -15,37 +15,33 @@
 #
 # Run as root after `make install` (make bench holds /tmp/bp-pg.lock).
 # Prints Markdown.  SEARCH_PARTS=throughput or latency runs one part.
-# Worker CPU per book is the number to compare on a busy machine: the
-# books/min of wall time move with whatever else runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CORP=${BP_CORPUS:-$PWD/../shared/corpus}
 CHAPTERS=${SEARCH_CHAPTERS:-20000}
 
 # ---- 1. throughput ----
-# books/min with 2 workers, and worker CPU ms per book (1 worker)
+# books/min with 2 workers (wall time: noisy on a shared machine)
 tput() {
 	BENCH_SETUP_SQL="$1" bash test/bench/db_bench.sh |
-		awk -F'|' '/parse \+ store, 2 workers/ { gsub(/ /, "", $6); r = $6 }
-		           /worker CPU per book/ { split($5, c, "/"); gsub(/ /, "", c[1]); cpu = c[1] }
-		           END { print r, cpu }'
+		awk -F'|' '/parse \+ store, 2 workers/ { gsub(/ /, "", $6); print $6 }'
 }
 if [ "${SEARCH_PARTS:-all}" != latency ]; then
-	read -r with with_c < <(tput "")
-	read -r noindex noindex_c < <(tput "DROP INDEX bookparse.chapter_search_idx")
-	read -r without without_c < <(tput "ALTER TABLE bookparse.chapter DROP COLUMN search_vector")
-	read -r pgvec pgvec_c < <(tput "ALTER TABLE bookparse.chapter DROP COLUMN search_vector;
+	with=$(tput "")
+	noindex=$(tput "DROP INDEX bookparse.chapter_search_idx")
+	without=$(tput "ALTER TABLE bookparse.chapter DROP COLUMN search_vector")
+	pgvec=$(tput "ALTER TABLE bookparse.chapter DROP COLUMN search_vector;
 ALTER TABLE bookparse.chapter ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
 	setweight(to_tsvector(search_config, coalesce(title, '')), 'A') ||
 	setweight(to_tsvector(search_config, left(coalesce(text, ''), 200000)), 'B')) STORED;
 CREATE INDEX chapter_search_idx ON bookparse.chapter USING gin (search_vector)")
-	more() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.0f%%", 100 * (a - b) / b; else print "-" }'; }
-	echo "| schema | books/min, 2 workers | worker CPU ms per book (1 worker) | CPU against no search |"
-	echo "|---|---|---|---|"
-	echo "| no search vector | $without | $without_c | - |"
-	echo "| search vector (bookparse's lexer), no GIN index | $noindex | $noindex_c | $(more "$noindex_c" "$without_c") |"
-	echo "| search vector (bookparse's lexer) + GIN index: as installed | $with | $with_c | $(more "$with_c" "$without_c") |"
-	echo "| search vector by to_tsvector() (first 200,000 characters) + GIN index | $pgvec | $pgvec_c | $(more "$pgvec_c" "$without_c") |"
+	drop() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * (b - a) / b; else print "-" }'; }
+	echo "| schema | books/min, 2 workers | drop against no search |"
+	echo "|---|---|---|"
+	echo "| no search vector | $without | - |"
+	echo "| search vector (bookparse's lexer), no GIN index | $noindex | $(drop "$noindex" "$without") |"
+	echo "| search vector (bookparse's lexer) + GIN index: as installed | $with | $(drop "$with" "$without") |"
+	echo "| search vector by to_tsvector() (first 200,000 characters) + GIN index | $pgvec | $(drop "$pgvec" "$without") |"
 	echo
 fi
 [ "${SEARCH_PARTS:-all}" != throughput ] || exit 0
