@@ -291,3 +291,225 @@ GRANT EXECUTE ON FUNCTION bookparse.classify_paragraph(text, text),
 	bookparse.scenes(bigint, text, real) TO bookparse_writer;
 GRANT EXECUTE ON FUNCTION bookparse.scenes(bigint, text, real)
 	TO bookparse_reader;
+
+-- ==== scale-out on Citus (docs/scale-out.md, issue 12) ====
+--
+-- bookparse.distribute() makes book, chapter, asset, job and scene Citus
+-- distributed tables colocated on the book id, and queue_state a
+-- reference table.  Citus needs every primary key and unique constraint
+-- of a distributed table to hold its distribution column: job's becomes
+-- (id, book_id) (ids stay unique, they come from one identity; a lookup
+-- by id alone still uses the index).  The other keys and the foreign keys
+-- (chapter, asset, job, scene -> book; scene -> chapter) hold the book id
+-- already.  job.node records the node that ran the job.  Without Citus
+-- nothing else changes.
+
+ALTER TABLE bookparse.job DROP CONSTRAINT job_pkey,
+	ADD CONSTRAINT job_pkey PRIMARY KEY (id, book_id);
+ALTER TABLE bookparse.job ADD COLUMN node text;
+
+-- pause() and resume() with the time as a value: queue_state becomes a
+-- Citus reference table, and Citus refuses now() inside CASE there.  Same
+-- behaviour, same answers.
+CREATE OR REPLACE FUNCTION bookparse.pause()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	was boolean;
+	at timestamptz := now();
+BEGIN
+	SELECT paused INTO was FROM bookparse.queue_state FOR UPDATE;
+	IF NOT was THEN
+		UPDATE bookparse.queue_state
+		   SET paused = true, paused_at = at, paused_by = current_user;
+	END IF;
+	RETURN NOT was;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bookparse.resume()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	was boolean;
+BEGIN
+	SELECT paused INTO was FROM bookparse.queue_state FOR UPDATE;
+	UPDATE bookparse.queue_state
+	   SET paused = false, paused_at = NULL, paused_by = NULL;
+	RETURN was;
+END
+$$;
+
+COMMENT ON COLUMN bookparse.job.node IS
+'On a Citus cluster the node (host:port in pg_dist_node) whose worker runs (ran) the job; NULL on a single server';
+
+-- Make the bookparse tables Citus distributed tables (on the coordinator).
+CREATE FUNCTION bookparse.distribute(shard_count integer DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text;
+	fks text[] := '{}';
+	cmds text[] := '{}';
+	fk record;
+	sc text := '';
+BEGIN
+	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+		RAISE EXCEPTION 'bookparse.distribute() must be run by a superuser'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'bookparse.distribute() needs Citus: the extension "citus" is not installed in this database'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Install Citus, CREATE EXTENSION citus and add the worker nodes first (docs/scale-out.md).';
+	END IF;
+	EXECUTE 'SELECT pg_catalog.citus_is_coordinator()' INTO STRICT t;
+	IF t IS DISTINCT FROM 'true' THEN
+		RAISE EXCEPTION 'bookparse.distribute() must be run on the Citus coordinator'
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF EXISTS (SELECT FROM pg_catalog.pg_dist_partition
+				WHERE logicalrelid = 'bookparse.job'::regclass) THEN
+		RAISE NOTICE 'bookparse is distributed already';
+		RETURN;
+	END IF;
+	IF shard_count IS NOT NULL THEN
+		sc := format(', shard_count => %s', shard_count);
+	END IF;
+
+	-- The nodes created the same tables when Citus propagated CREATE
+	-- EXTENSION bookparse (they become the nodes' "shell" tables): each
+	-- change below is made on them too (run_command_on_workers).
+
+	-- Citus refuses policies with subqueries on distributed tables: the
+	-- tables' own rows decide (see docs/scale-out.md, "Limits")
+	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
+		cmds := cmds || format('DROP POLICY IF EXISTS %I ON bookparse.%I',
+							   t || '_book', t)
+			|| format($p$CREATE POLICY %I ON bookparse.%I
+			USING (pg_catalog.pg_has_role(current_user, 'bookparse_admin', 'MEMBER')
+				   OR (pg_catalog.pg_has_role(current_user, 'bookparse_reader', 'MEMBER')
+					   AND NOT pg_catalog.pg_has_role(current_user, 'bookparse_writer', 'MEMBER')))$p$,
+			t || '_citus', t);
+	END LOOP;
+	-- a writer's submit() queues its book (it sees no job rows)
+	cmds := cmds || $p$CREATE POLICY job_citus_submit ON bookparse.job FOR INSERT
+		TO bookparse_writer WITH CHECK (true)$p$;
+
+	-- foreign keys come back once both sides are distributed
+	FOR fk IN SELECT c.conrelid::regclass AS rel, c.conname,
+					 pg_get_constraintdef(c.oid) AS def
+				FROM pg_constraint c
+			   WHERE c.contype = 'f'
+				 AND c.connamespace = 'bookparse'::regnamespace
+			   ORDER BY c.conrelid::regclass::text = 'bookparse.scene', c.conname
+	LOOP
+		fks := fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s',
+							 fk.rel, fk.conname, fk.def);
+		cmds := cmds || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I',
+							   fk.rel, fk.conname);
+	END LOOP;
+	FOREACH t IN ARRAY cmds LOOP
+		EXECUTE t;
+		EXECUTE 'SELECT pg_catalog.run_command_on_workers($1)' USING t;
+	END LOOP;
+
+	EXECUTE format($d$SELECT pg_catalog.create_distributed_table('bookparse.book', 'id'%s)$d$, sc);
+	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
+		EXECUTE format($d$SELECT pg_catalog.create_distributed_table(%L, 'book_id',
+			colocate_with => 'bookparse.book')$d$, 'bookparse.' || t);
+	END LOOP;
+	EXECUTE $d$SELECT pg_catalog.create_reference_table('bookparse.queue_state')$d$;
+	-- Citus gives new shards the tables' grants but not all column grants
+	-- (submit() inserts through those): grant them again, Citus passes
+	-- them on to the shards
+	FOR fk IN SELECT a.attrelid::regclass AS rel, a.attname, x.privilege_type,
+					 x.grantee::regrole AS grantee
+				FROM pg_attribute a, aclexplode(a.attacl) x
+			   WHERE a.attrelid IN ('bookparse.book'::regclass, 'bookparse.chapter'::regclass,
+									'bookparse.asset'::regclass, 'bookparse.job'::regclass,
+									'bookparse.scene'::regclass)
+				 AND x.grantee <> 0
+	LOOP
+		EXECUTE format('GRANT %s (%I) ON %s TO %s', fk.privilege_type,
+					   fk.attname, fk.rel, fk.grantee);
+	END LOOP;
+	-- the coordinator's copies of the rows now live in the shards
+	FOREACH t IN ARRAY ARRAY['scene', 'chapter', 'asset', 'job', 'book', 'queue_state'] LOOP
+		EXECUTE format($d$SELECT pg_catalog.truncate_local_data_after_distributing_table(%L)$d$,
+					   'bookparse.' || t);
+	END LOOP;
+
+	FOREACH t IN ARRAY fks LOOP
+		EXECUTE t;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION bookparse.distribute(integer) IS
+'On a Citus coordinator (superuser): make book, chapter, asset, job and scene distributed tables colocated on the book id (shard_count shards, NULL = citus.shard_count) and queue_state a reference table; each node then parses the books of its shards (docs/scale-out.md)';
+
+-- Take the bookparse tables back to the coordinator as plain tables.
+CREATE FUNCTION bookparse.undistribute()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text;
+	fks text[] := '{}';
+	fk record;
+BEGIN
+	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+		RAISE EXCEPTION 'bookparse.undistribute() must be run by a superuser'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'bookparse.undistribute() needs Citus: the extension "citus" is not installed in this database'
+			USING ERRCODE = 'feature_not_supported';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition
+					WHERE logicalrelid = 'bookparse.job'::regclass) THEN
+		RAISE NOTICE 'bookparse is not distributed';
+		RETURN;
+	END IF;
+	FOR fk IN SELECT c.conrelid::regclass AS rel, c.conname,
+					 pg_get_constraintdef(c.oid) AS def
+				FROM pg_constraint c
+			   WHERE c.contype = 'f'
+				 AND c.connamespace = 'bookparse'::regnamespace
+			   ORDER BY c.conrelid::regclass::text = 'bookparse.scene', c.conname
+	LOOP
+		fks := fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s',
+							 fk.rel, fk.conname, fk.def);
+		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
+	END LOOP;
+	FOREACH t IN ARRAY ARRAY['scene', 'chapter', 'asset', 'job', 'book', 'queue_state'] LOOP
+		EXECUTE format($d$SELECT pg_catalog.undistribute_table(%L)$d$, 'bookparse.' || t);
+	END LOOP;
+	FOREACH t IN ARRAY fks LOOP
+		EXECUTE t;
+	END LOOP;
+	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
+		EXECUTE format('DROP POLICY IF EXISTS %I ON bookparse.%I', t || '_citus', t);
+		IF t = 'job' THEN
+			DROP POLICY IF EXISTS job_citus_submit ON bookparse.job;
+		END IF;
+		EXECUTE format($p$CREATE POLICY %I ON bookparse.%I
+			USING (EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = book_id))$p$,
+			t || '_book', t);
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION bookparse.undistribute() IS
+'On a Citus coordinator (superuser): bring the bookparse tables back from the nodes into plain tables of the coordinator, as before bookparse.distribute()';
+
+REVOKE ALL ON FUNCTION bookparse.distribute(integer), bookparse.undistribute()
+	FROM PUBLIC;
