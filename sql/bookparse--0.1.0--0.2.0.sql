@@ -400,7 +400,9 @@ BEGIN
 	END LOOP;
 	-- a writer's submit() queues its book (it sees no job rows)
 	cmds := cmds || $p$CREATE POLICY job_citus_submit ON bookparse.job FOR INSERT
-		TO bookparse_writer WITH CHECK (true)$p$;
+		TO bookparse_writer
+		WITH CHECK (state = 'queued' AND attempts = 0 AND worker_pid IS NULL
+					AND node IS NULL)$p$::text;
 
 	-- foreign keys come back once both sides are distributed
 	FOR fk IN SELECT c.conrelid::regclass AS rel, c.conname,
@@ -440,6 +442,10 @@ BEGIN
 		EXECUTE format('GRANT %s (%I) ON %s TO %s', fk.privilege_type,
 					   fk.attname, fk.rel, fk.grantee);
 	END LOOP;
+	-- Citus sends an INSERT to the shard with every column, the defaults
+	-- evaluated: a writer's submit() needs INSERT on all of book's and
+	-- job's columns there (row-level security still checks the rows)
+	GRANT INSERT ON bookparse.book, bookparse.job TO bookparse_writer;
 	-- the coordinator's copies of the rows now live in the shards
 	FOREACH t IN ARRAY ARRAY['scene', 'chapter', 'asset', 'job', 'book', 'queue_state'] LOOP
 		EXECUTE format($d$SELECT pg_catalog.truncate_local_data_after_distributing_table(%L)$d$,
@@ -455,61 +461,72 @@ $$;
 COMMENT ON FUNCTION bookparse.distribute(integer) IS
 'On a Citus coordinator (superuser): make book, chapter, asset, job and scene distributed tables colocated on the book id (shard_count shards, NULL = citus.shard_count) and queue_state a reference table; each node then parses the books of its shards (docs/scale-out.md)';
 
--- Take the bookparse tables back to the coordinator as plain tables.
-CREATE FUNCTION bookparse.undistribute()
-RETURNS void
+REVOKE ALL ON FUNCTION bookparse.distribute(integer) FROM PUBLIC;
+
+-- The parse workers of this server and, on a Citus cluster where bookparse
+-- is distributed, of every worker node (run_command_on_workers), each
+-- with its node's name (NULL on a single server).
+CREATE FUNCTION bookparse.cluster_workers(
+    OUT node text,
+    OUT slot integer,
+    OUT pid integer,
+    OUT job_id bigint,
+    OUT book_id bigint,
+    OUT phase text,
+    OUT progress integer,
+    OUT memory_bytes bigint,
+    OUT started_at timestamptz)
+RETURNS SETOF record
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	t text;
-	fks text[] := '{}';
-	fk record;
+	me text;
+	r record;
 BEGIN
-	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-		RAISE EXCEPTION 'bookparse.undistribute() must be run by a superuser'
-			USING ERRCODE = 'insufficient_privilege';
+	IF EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		EXECUTE $q$SELECT (SELECT n.nodename || ':' || n.nodeport
+						   FROM pg_catalog.pg_dist_node n
+						  WHERE n.groupid = (SELECT groupid FROM pg_catalog.pg_dist_local_group)
+						  ORDER BY n.nodeid LIMIT 1)
+				  WHERE EXISTS (SELECT FROM pg_catalog.pg_dist_partition
+								 WHERE logicalrelid = 'bookparse.job'::regclass)$q$
+			INTO me;
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
-		RAISE EXCEPTION 'bookparse.undistribute() needs Citus: the extension "citus" is not installed in this database'
-			USING ERRCODE = 'feature_not_supported';
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition
-					WHERE logicalrelid = 'bookparse.job'::regclass) THEN
-		RAISE NOTICE 'bookparse is not distributed';
+	RETURN QUERY SELECT me, w.slot, w.pid, w.job_id, w.book_id, w.phase,
+						w.progress, w.memory_bytes, w.started_at
+				   FROM bookparse.worker_slots() w;
+	IF me IS NULL THEN
 		RETURN;
 	END IF;
-	FOR fk IN SELECT c.conrelid::regclass AS rel, c.conname,
-					 pg_get_constraintdef(c.oid) AS def
-				FROM pg_constraint c
-			   WHERE c.contype = 'f'
-				 AND c.connamespace = 'bookparse'::regnamespace
-			   ORDER BY c.conrelid::regclass::text = 'bookparse.scene', c.conname
+	FOR r IN EXECUTE $q$SELECT nodename || ':' || nodeport AS node, success, result
+						  FROM pg_catalog.run_command_on_workers(
+							'SELECT coalesce(json_agg(w), ''[]'') FROM bookparse.worker_slots() w')$q$
 	LOOP
-		fks := fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s',
-							 fk.rel, fk.conname, fk.def);
-		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
-	END LOOP;
-	FOREACH t IN ARRAY ARRAY['scene', 'chapter', 'asset', 'job', 'book', 'queue_state'] LOOP
-		EXECUTE format($d$SELECT pg_catalog.undistribute_table(%L)$d$, 'bookparse.' || t);
-	END LOOP;
-	FOREACH t IN ARRAY fks LOOP
-		EXECUTE t;
-	END LOOP;
-	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
-		EXECUTE format('DROP POLICY IF EXISTS %I ON bookparse.%I', t || '_citus', t);
-		IF t = 'job' THEN
-			DROP POLICY IF EXISTS job_citus_submit ON bookparse.job;
+		IF r.success AND r.node IS DISTINCT FROM me THEN
+			RETURN QUERY SELECT r.node, x.slot, x.pid, x.job_id, x.book_id, x.phase,
+								x.progress, x.memory_bytes, x.started_at
+						   FROM json_to_recordset(r.result::json)
+								AS x(slot integer, pid integer, job_id bigint,
+									 book_id bigint, phase text, progress integer,
+									 memory_bytes bigint, started_at timestamptz);
 		END IF;
-		EXECUTE format($p$CREATE POLICY %I ON bookparse.%I
-			USING (EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = book_id))$p$,
-			t || '_book', t);
 	END LOOP;
 END
 $$;
 
-COMMENT ON FUNCTION bookparse.undistribute() IS
-'On a Citus coordinator (superuser): bring the bookparse tables back from the nodes into plain tables of the coordinator, as before bookparse.distribute()';
+COMMENT ON FUNCTION bookparse.cluster_workers() IS
+'Parse workers of this server and, on a Citus cluster where bookparse is distributed, of every worker node, with the node''s name (host:port; NULL on a single server)';
 
-REVOKE ALL ON FUNCTION bookparse.distribute(integer), bookparse.undistribute()
-	FROM PUBLIC;
+-- bookparse.workers gains the node (NULL on a single server)
+CREATE OR REPLACE VIEW bookparse.workers AS
+    SELECT slot, pid, job_id, book_id, phase, progress, memory_bytes,
+		   started_at, node
+    FROM bookparse.cluster_workers();
+
+COMMENT ON COLUMN bookparse.workers.node IS
+'On a Citus cluster the node (host:port) the worker runs on; NULL on a single server (docs/scale-out.md)';
+
+REVOKE ALL ON FUNCTION bookparse.cluster_workers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bookparse.cluster_workers()
+	TO bookparse_admin, pg_monitor;
