@@ -344,6 +344,9 @@ BEGIN
 END
 $$;
 
+-- monitoring reads every column of job but error (docs/operations.md)
+GRANT SELECT (node) ON bookparse.job TO pg_monitor;
+
 COMMENT ON COLUMN bookparse.job.node IS
 'On a Citus cluster the node (host:port in pg_dist_node) whose worker runs (ran) the job; NULL on a single server';
 
