@@ -8,14 +8,18 @@
 -- compares them).  0.1.0 is released: its script never changes; every
 -- schema change from now on goes into an upgrade script like this one.
 
--- What the update from 0.1.0 rewrites: no table, no row.  It changes the
--- catalog (function volatility, grants, a policy, comments) and creates
--- the new, empty bookparse.scene with its index.  Measured: 30 ms on a
--- library of 200,000 books, 2,000,000 chapters and 200,000 jobs (3.8 GB;
--- test/bench/upgrade_time.sh).
--- It takes brief exclusive locks on bookparse.book (CREATE POLICY) and
--- bookparse.chapter (the scene table's foreign key), so it waits for
--- running parses: pause the queue first (docs/operations.md, "Upgrading").
+-- What the update from 0.1.0 rewrites: bookparse.chapter, once, to add the
+-- generated search vector of every chapter (full-text search, below),
+-- after an UPDATE of every chapter's search_config; then it builds the GIN
+-- index on the vector.  Everything else changes the catalog (function
+-- volatility, grants, policies, comments, the job key and job.node for
+-- Citus) or creates the new, empty bookparse.scene.  Measured with
+-- test/bench/upgrade_time.sh 20000 (20,001 books, 200,004 chapters of
+-- 1 kB, 388 MB; 2 shared cores, load average about 10): 7 min 29 s;
+-- without the search part the same update took 30 ms on ten times that
+-- library.  The chapter table is locked (ACCESS EXCLUSIVE) for the whole
+-- time and the update waits for running parses: pause the queue first
+-- (docs/operations.md, "Upgrading"; docs/search.md).
 -- Whoever appends to this script: keep this paragraph true (a rewrite of
 -- a big table, an index build or a backfill takes time on a large library:
 -- say how long, measured).
@@ -552,3 +556,245 @@ GRANT EXECUTE ON FUNCTION bookparse.search(text, text, integer),
 	bookparse.search_vector(regconfig, text, text),
 	bookparse.search_excerpt(regconfig, text, tsquery, integer)
 	TO bookparse_reader;
+
+-- ==== scale-out on Citus (docs/scale-out.md, issue 12) ====
+--
+-- bookparse.distribute() makes book, chapter, asset, job and scene Citus
+-- distributed tables colocated on the book id, and queue_state a
+-- reference table.  Citus needs every primary key and unique constraint
+-- of a distributed table to hold its distribution column: job's becomes
+-- (id, book_id) (ids stay unique, they come from one identity; a lookup
+-- by id alone still uses the index).  The other keys and the foreign keys
+-- (chapter, asset, job, scene -> book; scene -> chapter) hold the book id
+-- already.  job.node records the node that ran the job.  Without Citus
+-- nothing else changes.
+
+ALTER TABLE bookparse.job DROP CONSTRAINT job_pkey,
+	ADD CONSTRAINT job_pkey PRIMARY KEY (id, book_id);
+ALTER TABLE bookparse.job ADD COLUMN node text;
+
+-- pause() and resume() with the time as a value: queue_state becomes a
+-- Citus reference table, and Citus refuses now() inside CASE there.  Same
+-- behaviour, same answers.
+CREATE OR REPLACE FUNCTION bookparse.pause()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	was boolean;
+	at timestamptz := now();
+BEGIN
+	SELECT paused INTO was FROM bookparse.queue_state FOR UPDATE;
+	IF NOT was THEN
+		UPDATE bookparse.queue_state
+		   SET paused = true, paused_at = at, paused_by = current_user;
+	END IF;
+	RETURN NOT was;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bookparse.resume()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	was boolean;
+BEGIN
+	SELECT paused INTO was FROM bookparse.queue_state FOR UPDATE;
+	UPDATE bookparse.queue_state
+	   SET paused = false, paused_at = NULL, paused_by = NULL;
+	RETURN was;
+END
+$$;
+
+-- monitoring reads every column of job but error (docs/operations.md)
+GRANT SELECT (node) ON bookparse.job TO pg_monitor;
+
+COMMENT ON COLUMN bookparse.job.node IS
+'On a Citus cluster the node (host:port in pg_dist_node) whose worker runs (ran) the job; NULL on a single server';
+
+-- Make the bookparse tables Citus distributed tables (on the coordinator).
+CREATE FUNCTION bookparse.distribute(shard_count integer DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text;
+	fks text[] := '{}';
+	cmds text[] := '{}';
+	fk record;
+	sc text := '';
+BEGIN
+	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+		RAISE EXCEPTION 'bookparse.distribute() must be run by a superuser'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'bookparse.distribute() needs Citus: the extension "citus" is not installed in this database'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Install Citus, CREATE EXTENSION citus and add the worker nodes first (docs/scale-out.md).';
+	END IF;
+	EXECUTE 'SELECT pg_catalog.citus_is_coordinator()' INTO STRICT t;
+	IF t IS DISTINCT FROM 'true' THEN
+		RAISE EXCEPTION 'bookparse.distribute() must be run on the Citus coordinator'
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF EXISTS (SELECT FROM pg_catalog.pg_dist_partition
+				WHERE logicalrelid = 'bookparse.job'::regclass) THEN
+		RAISE NOTICE 'bookparse is distributed already';
+		RETURN;
+	END IF;
+	IF shard_count IS NOT NULL THEN
+		sc := format(', shard_count => %s', shard_count);
+	END IF;
+
+	-- The nodes created the same tables when Citus propagated CREATE
+	-- EXTENSION bookparse (they become the nodes' "shell" tables): each
+	-- change below is made on them too (run_command_on_workers).
+
+	-- Citus refuses policies with subqueries on distributed tables: the
+	-- tables' own rows decide (see docs/scale-out.md, "Limits")
+	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
+		cmds := cmds || format('DROP POLICY IF EXISTS %I ON bookparse.%I',
+							   t || '_book', t)
+			|| format($p$CREATE POLICY %I ON bookparse.%I
+			USING (pg_catalog.pg_has_role(current_user, 'bookparse_admin', 'MEMBER')
+				   OR (pg_catalog.pg_has_role(current_user, 'bookparse_reader', 'MEMBER')
+					   AND NOT pg_catalog.pg_has_role(current_user, 'bookparse_writer', 'MEMBER')))$p$,
+			t || '_citus', t);
+	END LOOP;
+	-- a writer's submit() queues its book (it sees no job rows)
+	cmds := cmds || $p$CREATE POLICY job_citus_submit ON bookparse.job FOR INSERT
+		TO bookparse_writer
+		WITH CHECK (state = 'queued' AND attempts = 0 AND worker_pid IS NULL
+					AND node IS NULL)$p$::text;
+
+	-- foreign keys come back once both sides are distributed
+	FOR fk IN SELECT c.conrelid::regclass AS rel, c.conname,
+					 pg_get_constraintdef(c.oid) AS def
+				FROM pg_constraint c
+			   WHERE c.contype = 'f'
+				 AND c.connamespace = 'bookparse'::regnamespace
+			   ORDER BY c.conrelid::regclass::text = 'bookparse.scene', c.conname
+	LOOP
+		fks := fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s',
+							 fk.rel, fk.conname, fk.def);
+		cmds := cmds || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I',
+							   fk.rel, fk.conname);
+	END LOOP;
+	FOREACH t IN ARRAY cmds LOOP
+		EXECUTE t;
+		EXECUTE 'SELECT pg_catalog.run_command_on_workers($1)' USING t;
+	END LOOP;
+
+	EXECUTE format($d$SELECT pg_catalog.create_distributed_table('bookparse.book', 'id'%s)$d$, sc);
+	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
+		EXECUTE format($d$SELECT pg_catalog.create_distributed_table(%L, 'book_id',
+			colocate_with => 'bookparse.book')$d$, 'bookparse.' || t);
+	END LOOP;
+	EXECUTE $d$SELECT pg_catalog.create_reference_table('bookparse.queue_state')$d$;
+	-- Citus gives new shards the tables' grants but not all column grants
+	-- (submit() inserts through those): grant them again, Citus passes
+	-- them on to the shards
+	FOR fk IN SELECT a.attrelid::regclass AS rel, a.attname, x.privilege_type,
+					 x.grantee::regrole AS grantee
+				FROM pg_attribute a, aclexplode(a.attacl) x
+			   WHERE a.attrelid IN ('bookparse.book'::regclass, 'bookparse.chapter'::regclass,
+									'bookparse.asset'::regclass, 'bookparse.job'::regclass,
+									'bookparse.scene'::regclass)
+				 AND x.grantee <> 0
+	LOOP
+		EXECUTE format('GRANT %s (%I) ON %s TO %s', fk.privilege_type,
+					   fk.attname, fk.rel, fk.grantee);
+	END LOOP;
+	-- Citus sends an INSERT to the shard with every column, the defaults
+	-- evaluated: a writer's submit() needs INSERT on all of book's and
+	-- job's columns there (row-level security still checks the rows)
+	GRANT INSERT ON bookparse.book, bookparse.job TO bookparse_writer;
+	-- the coordinator's copies of the rows now live in the shards
+	FOREACH t IN ARRAY ARRAY['scene', 'chapter', 'asset', 'job', 'book', 'queue_state'] LOOP
+		EXECUTE format($d$SELECT pg_catalog.truncate_local_data_after_distributing_table(%L)$d$,
+					   'bookparse.' || t);
+	END LOOP;
+
+	FOREACH t IN ARRAY fks LOOP
+		EXECUTE t;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION bookparse.distribute(integer) IS
+'On a Citus coordinator (superuser): make book, chapter, asset, job and scene distributed tables colocated on the book id (shard_count shards, NULL = citus.shard_count) and queue_state a reference table; each node then parses the books of its shards (docs/scale-out.md)';
+
+REVOKE ALL ON FUNCTION bookparse.distribute(integer) FROM PUBLIC;
+
+-- The parse workers of this server and, on a Citus cluster where bookparse
+-- is distributed, of every worker node (run_command_on_workers), each
+-- with its node's name (NULL on a single server).
+CREATE FUNCTION bookparse.cluster_workers(
+    OUT node text,
+    OUT slot integer,
+    OUT pid integer,
+    OUT job_id bigint,
+    OUT book_id bigint,
+    OUT phase text,
+    OUT progress integer,
+    OUT memory_bytes bigint,
+    OUT started_at timestamptz)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	me text;
+	r record;
+BEGIN
+	IF EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		EXECUTE $q$SELECT (SELECT n.nodename || ':' || n.nodeport
+						   FROM pg_catalog.pg_dist_node n
+						  WHERE n.groupid = (SELECT groupid FROM pg_catalog.pg_dist_local_group)
+						  ORDER BY n.nodeid LIMIT 1)
+				  WHERE EXISTS (SELECT FROM pg_catalog.pg_dist_partition
+								 WHERE logicalrelid = 'bookparse.job'::regclass)$q$
+			INTO me;
+	END IF;
+	RETURN QUERY SELECT me, w.slot, w.pid, w.job_id, w.book_id, w.phase,
+						w.progress, w.memory_bytes, w.started_at
+				   FROM bookparse.worker_slots() w;
+	IF me IS NULL THEN
+		RETURN;
+	END IF;
+	FOR r IN EXECUTE $q$SELECT nodename || ':' || nodeport AS node, success, result
+						  FROM pg_catalog.run_command_on_workers(
+							'SELECT coalesce(json_agg(w), ''[]'') FROM bookparse.worker_slots() w')$q$
+	LOOP
+		IF r.success AND r.node IS DISTINCT FROM me THEN
+			RETURN QUERY SELECT r.node, x.slot, x.pid, x.job_id, x.book_id, x.phase,
+								x.progress, x.memory_bytes, x.started_at
+						   FROM json_to_recordset(r.result::json)
+								AS x(slot integer, pid integer, job_id bigint,
+									 book_id bigint, phase text, progress integer,
+									 memory_bytes bigint, started_at timestamptz);
+		END IF;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION bookparse.cluster_workers() IS
+'Parse workers of this server and, on a Citus cluster where bookparse is distributed, of every worker node, with the node''s name (host:port; NULL on a single server)';
+
+-- bookparse.workers gains the node (NULL on a single server)
+CREATE OR REPLACE VIEW bookparse.workers AS
+    SELECT slot, pid, job_id, book_id, phase, progress, memory_bytes,
+		   started_at, node
+    FROM bookparse.cluster_workers();
+
+COMMENT ON COLUMN bookparse.workers.node IS
+'On a Citus cluster the node (host:port) the worker runs on; NULL on a single server (docs/scale-out.md)';
+
+REVOKE ALL ON FUNCTION bookparse.cluster_workers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bookparse.cluster_workers()
+	TO bookparse_admin, pg_monitor;

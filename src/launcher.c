@@ -53,6 +53,7 @@
 #include "utils/timestamp.h"
 
 #include "bookparse.h"
+#include "citus.h"
 #include "queue.h"
 #include "shmem.h"
 #include "spi.h"
@@ -455,6 +456,14 @@ bp_count_runnable_jobs(void)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "bookparse: counting queued jobs");
+	/* on Citus: only the jobs of this node's shards (citus.c) */
+	if (bp_citus_active())
+	{
+		n = bp_citus_count_runnable();
+		PopActiveSnapshot();
+		bp_launcher_commit();
+		return n;
+	}
 	bp_spi_connect();
 	rc = SPI_execute("SELECT count(*) FROM bookparse.job"
 					 " WHERE state = 'queued' AND run_after <= now()"

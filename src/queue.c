@@ -34,6 +34,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "citus.h"
 #include "queue_int.h"
 
 /*
@@ -109,6 +110,13 @@ bp_queue_claim(BpJob *job)
 	pushed = bp_spi_begin();
 	values[0] = TimestampTzGetDatum(claim_horizon != 0 ? claim_horizon
 									: GetCurrentTimestamp());
+	/* on Citus: shard by shard, this node's shards only (citus.c) */
+	if (bp_citus_active())
+	{
+		found = bp_citus_claim(job, DatumGetTimestampTz(values[0]));
+		bp_spi_end(pushed);
+		return found;
+	}
 	values[1] = Int32GetDatum(MyProcPid);
 	bp_spi_run(bp_spi_plan(&plan_claim,
 						   "WITH next AS ("
@@ -154,18 +162,20 @@ bp_queue_claim(BpJob *job)
 static bool
 job_is_ours(BpJobRun *run)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1];
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2];
 	bool		isnull;
 	Datum		d;
 	bool		ours;
 
 	values[0] = Int64GetDatum(run->job.job_id);
+	values[1] = Int64GetDatum(run->job.book_id);
+	/* book_id: Citus routes by it */
 	bp_spi_run(bp_spi_plan(&plan_job_ours,
 						   "SELECT state = 'running' AND worker_pid = pg_backend_pid(),"
 						   " attempts"
-						   " FROM bookparse.job WHERE id = $1",
-						   1, argtypes),
+						   " FROM bookparse.job WHERE id = $1 AND book_id = $2",
+						   2, argtypes),
 			   values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
@@ -192,10 +202,10 @@ bp_queue_book_status(int64 book_id, int64 job_id, const char *outcome,
 	values[1] = Int64GetDatum(job_id);
 	bp_spi_run(bp_spi_plan(&plan_book_status,
 						   "SELECT EXISTS (SELECT 1 FROM bookparse.job o"
-						   "   WHERE o.book_id = b.id AND o.id <> $2"
+						   "   WHERE o.book_id = $1 AND o.id <> $2"
 						   "   AND o.state = 'queued'),"
 						   " EXISTS (SELECT 1 FROM bookparse.job o"
-						   "   WHERE o.book_id = b.id AND o.id <> $2"
+						   "   WHERE o.book_id = $1 AND o.id <> $2"
 						   "   AND o.state = 'running'),"
 						   " b.parsed_at IS NOT NULL"
 						   " FROM bookparse.book b WHERE b.id = $1"
@@ -286,22 +296,26 @@ run_duration_ms(const BpJobRun *run)
 static void
 job_done(const BpJobRun *run)
 {
-	Oid			argtypes[3] = {INT8OID, INT8OID, INT8OID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Oid			argtypes[5] = {INT8OID, INT8OID, INT8OID, INT8OID,
+	TIMESTAMPTZOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	int64		ms = run_duration_ms(run);
 
 	values[0] = Int64GetDatum(run->job.job_id);
+	values[3] = Int64GetDatum(run->job.book_id);
+	/* the time as a value: Citus refuses volatile functions in an UPDATE */
+	values[4] = TimestampTzGetDatum(GetCurrentTimestamp());
 	values[1] = Int64GetDatum(ms);
 	if (ms < 0)
 		nulls[1] = 'n';
 	values[2] = Int64GetDatum((int64) run->peak_memory);
 	bp_spi_run(bp_spi_plan(&plan_job_done,
 						   "UPDATE bookparse.job SET state = 'done',"
-						   " finished_at = clock_timestamp(), duration_ms = $2,"
+						   " finished_at = $5, duration_ms = $2,"
 						   " peak_memory_bytes = $3, error = NULL, error_code = NULL"
-						   " WHERE id = $1",
-						   3, argtypes),
+						   " WHERE id = $1 AND book_id = $4",
+						   5, argtypes),
 			   values, nulls, SPI_OK_UPDATE);
 }
 
@@ -586,14 +600,15 @@ backoff_ms(int attempts)
 static void
 record_outcome(const BpJobRun *run, const BpOutcome *out)
 {
-	Oid			argtypes[8] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
-	INT8OID, FLOAT8OID, INT4OID};
-	Datum		values[8];
-	char		nulls[8];
+	Oid			argtypes[10] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+	INT8OID, TIMESTAMPTZOID, INT4OID, INT8OID, TIMESTAMPTZOID};
+	Datum		values[10];
+	char		nulls[10];
 	const char *state;
 	const char *outcome;
 	const char *status;
 	int64		ms = run_duration_ms(run);
+	TimestampTz now = GetCurrentTimestamp();
 
 	switch (out->kind)
 	{
@@ -625,10 +640,12 @@ record_outcome(const BpJobRun *run, const BpOutcome *out)
 	values[5] = Int64GetDatum((int64) run->peak_memory);
 	if (run->peak_memory == 0)
 		nulls[5] = 'n';
+	/* times as values: Citus refuses volatile functions in an UPDATE */
 	if (out->kind == BP_OUT_RETRY)
-		values[6] = Float8GetDatum(backoff_ms(run->job.attempts));
+		values[6] = TimestampTzGetDatum(now + (TimestampTz)
+										(backoff_ms(run->job.attempts) * 1000.0));
 	else if (out->kind == BP_OUT_REQUEUE)
-		values[6] = Float8GetDatum(0.0);
+		values[6] = TimestampTzGetDatum(now);
 	else
 	{
 		values[6] = (Datum) 0;
@@ -636,6 +653,8 @@ record_outcome(const BpJobRun *run, const BpOutcome *out)
 	}
 	/* a job put back because its worker exits does not count the attempt */
 	values[7] = Int32GetDatum(out->kind == BP_OUT_REQUEUE ? -1 : 0);
+	values[8] = Int64GetDatum(run->job.book_id);
+	values[9] = TimestampTzGetDatum(now);
 
 	status = bp_queue_finish_book(run->job.book_id, run->job.job_id, outcome,
 								  out->message ? out->message : "",
@@ -648,14 +667,14 @@ record_outcome(const BpJobRun *run, const BpOutcome *out)
 						   " error = $3, error_code = $4,"
 						   " duration_ms = $5, peak_memory_bytes = $6,"
 						   " finished_at = CASE WHEN $2 = 'queued' THEN NULL"
-						   "   ELSE clock_timestamp() END,"
+						   "   ELSE $10 END,"
 						   " run_after = CASE WHEN $7 IS NULL THEN run_after"
-						   "   ELSE clock_timestamp() + $7 * interval '1 millisecond' END,"
+						   "   ELSE $7 END,"
 						   " worker_pid = CASE WHEN $2 = 'queued' THEN NULL"
 						   "   ELSE worker_pid END,"
 						   " attempts = greatest(attempts + $8, 0)"
-						   " WHERE id = $1",
-						   8, argtypes),
+						   " WHERE id = $1 AND book_id = $9",
+						   10, argtypes),
 			   values, nulls, SPI_OK_UPDATE);
 
 	if (out->kind == BP_OUT_FAILED || out->kind == BP_OUT_CANCELED)
@@ -848,26 +867,18 @@ bp_queue_execute(BpJobRun *run)
 }
 
 /*
- * Put jobs left 'running' by a worker that no longer exists back to
- * 'queued' (the attempt was counted at the claim), or fail them once
- * bookparse.max_attempts runs are used up.  Returns how many.
- *
- * A job's worker is alive when a backend with its worker_pid exists and
- * started before the job did: a PID that the system gave to a new process
- * after the worker died does not hide the job.  Jobs and books are locked
- * together with SKIP LOCKED (a book being stored or deleted is left for
- * the next round), the book first like everywhere else.
+ * The jobs of bp_queue_recover_orphans on one server: running jobs whose
+ * worker is gone, locked with their book; returns how many, in *runsp.
+ * Inside SPI.
  */
-int
-bp_queue_recover_orphans(void)
+static int
+local_orphans(BpJobRun **runsp)
 {
-	bool		pushed;
 	int			n = 0;
 	int			count;
 	int			i;
 	BpJobRun   *runs;
 
-	pushed = bp_spi_begin();
 	bp_spi_run(bp_spi_plan(&plan_orphans,
 						   "SELECT j.id, j.book_id, j.attempts, j.worker_pid,"
 						   " CASE WHEN j.worker_pid IS NOT NULL THEN"
@@ -896,6 +907,35 @@ bp_queue_recover_orphans(void)
 		runs[n].slot = -1;
 		n++;
 	}
+	*runsp = runs;
+	return n;
+}
+
+/*
+ * Put jobs left 'running' by a worker that no longer exists back to
+ * 'queued' (the attempt was counted at the claim), or fail them once
+ * bookparse.max_attempts runs are used up.  Returns how many.
+ *
+ * A job's worker is alive when a backend with its worker_pid exists and
+ * started before the job did: a PID that the system gave to a new process
+ * after the worker died does not hide the job.  Jobs and books are locked
+ * together with SKIP LOCKED (a book being stored or deleted is left for
+ * the next round), the book first like everywhere else.
+ */
+int
+bp_queue_recover_orphans(void)
+{
+	bool		pushed;
+	int			n;
+	int			i;
+	BpJobRun   *runs;
+
+	pushed = bp_spi_begin();
+	/* on Citus: this node's jobs, locked through the distributed tables */
+	if (bp_citus_active())
+		n = bp_citus_orphans(&runs);
+	else
+		n = local_orphans(&runs);
 	for (i = 0; i < n; i++)
 	{
 		BpOutcome	out;
@@ -924,6 +964,12 @@ bp_queue_purge_batch(TimestampTz cutoff, int limit)
 	uint64		n;
 
 	pushed = bp_spi_begin();
+	if (bp_citus_active())
+	{
+		n = bp_citus_purge_batch(cutoff, limit);
+		bp_spi_end(pushed);
+		return n;
+	}
 	values[0] = TimestampTzGetDatum(cutoff);
 	values[1] = Int32GetDatum(limit);
 	bp_spi_run(bp_spi_plan(&plan_purge,

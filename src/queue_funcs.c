@@ -297,15 +297,23 @@ bp_cancel(PG_FUNCTION_ARGS)
 		SPI_finish();
 		PG_RETURN_BOOL(canceled);
 	}
-	bp_spi_run(bp_spi_plan(&plan_cancel_queued,
-						   "UPDATE bookparse.job SET state = 'canceled',"
-						   " finished_at = clock_timestamp(),"
-						   " error = 'canceled by bookparse.cancel()',"
-						   " error_code = 'canceled'"
-						   " WHERE book_id = $1 AND state = 'queued'"
-						   " RETURNING id",
-						   1, argtypes),
-			   values, NULL, SPI_OK_UPDATE_RETURNING);
+	{
+		Oid			types[2] = {INT8OID, TIMESTAMPTZOID};
+		Datum		vals[2];
+
+		vals[0] = values[0];
+		/* the time as a value: Citus refuses volatile functions here */
+		vals[1] = TimestampTzGetDatum(GetCurrentTimestamp());
+		bp_spi_run(bp_spi_plan(&plan_cancel_queued,
+							   "UPDATE bookparse.job SET state = 'canceled',"
+							   " finished_at = $2,"
+							   " error = 'canceled by bookparse.cancel()',"
+							   " error_code = 'canceled'"
+							   " WHERE book_id = $1 AND state = 'queued'"
+							   " RETURNING id",
+							   2, types),
+				   vals, NULL, SPI_OK_UPDATE_RETURNING);
+	}
 	if (SPI_processed > 0)
 	{
 		const char *status;

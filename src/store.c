@@ -24,6 +24,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "queue_int.h"
 
@@ -480,11 +481,12 @@ insert_scenes(int64 book_id, const bp_book *book, const bp_scene_set *set,
 static void
 update_book_row(int64 book_id, const bp_book *book, const char *status)
 {
-	Oid			argtypes[18] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID,
+	Oid			argtypes[19] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID,
 		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID,
-	TEXTOID, JSONBOID, INT8OID, INT8OID, INT4OID, INT8OID, TEXTOID};
-	Datum		values[18];
-	char		nulls[18];
+	TEXTOID, JSONBOID, INT8OID, INT8OID, INT4OID, INT8OID, TEXTOID,
+	TIMESTAMPTZOID};
+	Datum		values[19];
+	char		nulls[19];
 	const bp_metadata *m = &book->meta;
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -506,6 +508,8 @@ update_book_row(int64 book_id, const bp_book *book, const char *status)
 	values[15] = Int32GetDatum(book->nchapters);
 	values[16] = Int64GetDatum(book->reading_minutes);
 	values[17] = CStringGetTextDatum(status);
+	/* the time as a value: Citus refuses volatile functions in an UPDATE */
+	values[18] = TimestampTzGetDatum(GetCurrentTimestamp());
 
 	bp_spi_run(bp_spi_plan(&plan_update_book,
 						   "UPDATE bookparse.book SET format = $2, title = $3,"
@@ -515,9 +519,9 @@ update_book_row(int64 book_id, const bp_book *book, const char *status)
 						   " words = $14, sentences = $15, chapters = $16,"
 						   " reading_minutes = $17, status = $18,"
 						   " error = NULL, error_code = NULL,"
-						   " parsed_at = clock_timestamp()"
+						   " parsed_at = $19"
 						   " WHERE id = $1",
-						   18, argtypes),
+						   19, argtypes),
 			   values, nulls, SPI_OK_UPDATE);
 }
 

@@ -309,6 +309,12 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip "disk full (test/faults/disk_full.sh)" "needs root to mount a tmpfs"
 fi
+# Citus (issue 12, docs/scale-out.md): needs a Citus source, README
+if [ -n "${CITUS_SRC:-}" ]; then
+	step "Citus cluster: coordinator + 2 nodes (test/citus/run.sh)" bash test/citus/run.sh
+else
+	skip "Citus cluster (test/citus/run.sh)" "set CITUS_SRC to a Citus source tree or git repository to run it"
+fi
 # slow: PostgreSQL built with assertions (CLOBBER_FREED_MEMORY), README
 if [ "${BOOKPARSE_SLOW_TESTS:-0}" = 1 ]; then
 	step "assert-enabled PostgreSQL (test/slow/cassert.sh)" bash test/slow/cassert.sh

@@ -34,6 +34,12 @@ if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	SEARCH=$(flock /tmp/bp-pg.lock bash -c 'make -s install >/dev/null && bash test/bench/search_bench.sh')
 	echo "$SEARCH"
 fi
+SCALEOUT="(not run: BENCH_DB=0 or not root)"
+if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	echo "== scale-out on Citus (test/bench/scaleout.sh, holding /tmp/bp-pg.lock)" >&2
+	SCALEOUT=$(flock /tmp/bp-pg.lock bash test/bench/scaleout.sh)
+	echo "$SCALEOUT"
+fi
 MEM="(not run: BENCH_DB=0 or not root)"
 if [ "${BENCH_DB:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	echo "== memory per book (test/bench/memory.sh, holding /tmp/bp-pg.lock)" >&2
@@ -154,6 +160,17 @@ worker's peak RssAnon (private memory, read from /proc about every 2 ms: short s
 about 3 MB of it is the idle backend).
 
 $MEM
+
+## Scale-out on Citus (issue 12)
+
+test/bench/scaleout.sh (needs \`CITUS_SRC\`, docs/scale-out.md): ${BENCH_SCALEOUT_BOOKS:-500} corpus books
+(every EPUB and FB2 of the corpus in turn) submitted while the queue is paused, then parsed by the
+background workers: on one server with \`bookparse.max_workers = 2\`, and on a Citus 13.2 cluster of a
+coordinator and 2 nodes with \`bookparse.max_workers = 1\` each (8 shards), all on this 2-core machine.
+Time = from \`bookparse.resume()\` until no book is queued or parsing (polled every 0.1 s).  Same
+cores, so this is the overhead of distributing, not a speed-up; docs/scale-out.md estimates N nodes.
+
+$SCALEOUT
 
 EOF
 cat docs/benchmarks-history.md

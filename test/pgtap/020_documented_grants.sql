@@ -180,12 +180,13 @@ SELECT is(
         'book.submitted_at', 'book.parsed_at',
         'job.id', 'job.book_id', 'job.state', 'job.priority', 'job.attempts', 'job.run_after',
         'job.enqueued_at', 'job.started_at', 'job.finished_at', 'job.worker_pid',
-        'job.error_code', 'job.duration_ms', 'job.peak_memory_bytes',
+        'job.error_code', 'job.duration_ms', 'job.peak_memory_bytes', 'job.node',
         'queue_state.onerow', 'queue_state.paused', 'queue_state.paused_at', 'queue_state.paused_by',
         'status.queued', 'status.running', 'status.parsed', 'status.failed',
         'status.oldest_queued_age', 'status.parsed_last_hour', 'status.paused',
         'workers.slot', 'workers.pid', 'workers.job_id', 'workers.book_id', 'workers.phase',
-        'workers.progress', 'workers.memory_bytes', 'workers.started_at']::name[]::text[],
+        'workers.progress', 'workers.memory_bytes', 'workers.started_at',
+        'workers.node']::name[]::text[],
   'pg_monitor may read these columns and no others');
 SELECT is(
   (SELECT array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text) FROM pg_class c
@@ -197,8 +198,8 @@ SELECT is(
   (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
     WHERE p.pronamespace = 'bookparse'::regnamespace
       AND has_function_privilege('pg_monitor', p.oid, 'EXECUTE')),
-  ARRAY['bookparse.version()', 'bookparse.worker_slots()'],
-  'pg_monitor may call version() and worker_slots() only');
+  ARRAY['bookparse.cluster_workers()', 'bookparse.version()', 'bookparse.worker_slots()'],
+  'pg_monitor may call cluster_workers(), version() and worker_slots() only');
 SET ROLE bpg_monwriter;
 SELECT is((SELECT parsed + failed + queued FROM bookparse.status), 0::bigint,
           'a writer that is also in pg_monitor counts only its own books');

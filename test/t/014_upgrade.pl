@@ -125,7 +125,10 @@ my %snapshot_sql = (
 	# the columns of 0.1.0 (0.2.0 adds search_config and search_vector)
 	chapter => q{SELECT count(*) || ':' || md5(string_agg(md5(row(c.book_id, c.number, c.title, c.depth, c.source, c.is_notes, c.text, c.html, c.words, c.sentences, c.characters, c.paragraphs)::text), ',' ORDER BY book_id, number)) FROM bookparse.chapter c},
 	asset => q{SELECT count(*) || ':' || md5(string_agg(md5(row(a.*)::text), ',' ORDER BY book_id, href)) FROM bookparse.asset a},
-	job => q{SELECT string_agg(md5(row(j.*)::text), ',' ORDER BY id) FROM bookparse.job j},
+	# the columns of 0.1.0: 0.2.0 adds job.node (NULL for these, see below)
+	job => q{SELECT string_agg(md5(row(j.id, j.book_id, j.state, j.priority, j.attempts,
+		j.run_after, j.enqueued_at, j.started_at, j.finished_at, j.worker_pid, j.error,
+		j.error_code, j.duration_ms, j.peak_memory_bytes)::text), ',' ORDER BY id) FROM bookparse.job j},
 	queue_state => q{SELECT row(q.*)::text FROM bookparse.queue_state q},
 	sequences => q{SELECT (SELECT last_value FROM bookparse.book_id_seq) || ',' || (SELECT last_value FROM bookparse.job_id_seq)},
 	app_sees => q{SET ROLE bp_app; SELECT string_agg(filename, ',' ORDER BY id) FROM bookparse.book},
@@ -161,6 +164,8 @@ cmp_ok($node->safe_psql('up', q{
 SELECT count(*) FROM bookparse.book b,
 	   LATERAL bookparse.search_book(b.id, split_part((SELECT c.text FROM bookparse.chapter c WHERE c.book_id = b.id AND c.text <> '' ORDER BY c.number LIMIT 1), ' ', 1)) s}),
 	'>', 0, 'after the update: search_book() finds the first word of a book');
+is($node->safe_psql('up', 'SELECT count(*) FROM bookparse.job WHERE node IS NOT NULL'),
+	'0', 'after the update: job.node is NULL for the jobs of a single server');
 is($node->safe_psql('up', q{
 SELECT string_agg(proname || '=' || provolatile::text, ',' ORDER BY proname) FROM pg_proc
  WHERE pronamespace = 'bookparse'::regnamespace
