@@ -36,6 +36,7 @@
 
 #include "citus.h"
 #include "queue_int.h"
+#include "spi.h"
 
 /* Candidates read from each local shard, and tried per claim at most. */
 #define BP_CITUS_PER_SHARD		4
@@ -57,17 +58,6 @@ static SPIPlanPtr plan_purge_one = NULL;
 /* The transaction whose answer bp_citus_active() remembers. */
 static LocalTransactionId active_lxid = InvalidLocalTransactionId;
 static bool active_answer = false;
-
-/* Connect to SPI or fail. */
-static void
-citus_spi_connect(void)
-{
-	int			rc = SPI_connect();
-
-	if (rc != SPI_OK_CONNECT)
-		elog(ERROR, "bookparse: SPI_connect failed: %s",
-			 SPI_result_code_string(rc));
-}
 
 /* Run sql with arguments (not read-only); ERROR unless it returned expect. */
 static void
@@ -117,7 +107,7 @@ bp_citus_active(void)
 		active_lxid != InvalidLocalTransactionId)
 		return active_answer;
 
-	citus_spi_connect();
+	bp_spi_connect();
 	citus_exec("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition"
 			   " WHERE logicalrelid = pg_catalog.to_regclass('bookparse.job'))",
 			   0, NULL, NULL, NULL, SPI_OK_SELECT);
@@ -137,7 +127,7 @@ bp_citus_node_name(void)
 {
 	char	   *name = NULL;
 
-	citus_spi_connect();
+	bp_spi_connect();
 	citus_exec("SELECT n.nodename || ':' || n.nodeport"
 			   " FROM pg_catalog.pg_dist_node n"
 			   " WHERE n.groupid = (SELECT groupid"
@@ -272,7 +262,7 @@ bp_citus_claim(BpJob *job, TimestampTz horizon)
 	Datum		values[2];
 
 	node = bp_citus_node_name();
-	citus_spi_connect();
+	bp_spi_connect();
 	if (queue_paused())
 	{
 		SPI_finish();
@@ -344,7 +334,7 @@ bp_citus_count_runnable(void)
 	int64		n = 0;
 	StringInfoData sql;
 
-	citus_spi_connect();
+	bp_spi_connect();
 	if (queue_paused())
 	{
 		SPI_finish();
