@@ -108,8 +108,7 @@ struct bp_lex
 	uint32_t   *table;			/* entry id + 1; 0 empty */
 	uint32_t	table_mask;
 	uint16_t   *pool;
-	size_t		pool_len,
-				pool_cap;
+	size_t		pool_len;
 	uint16_t	maxpos;			/* largest position of the parts ended */
 	uint32_t	gen;			/* vectors built so far (cache_slot.gen) */
 
@@ -122,8 +121,7 @@ struct bp_lex
 
 	/* the result */
 	bp_lexeme  *res;
-	size_t		nres,
-				res_cap;
+	size_t		res_cap;
 	size_t		dropped;
 	/* bp_lex_find(): the lexemes looked for, and where one was met */
 	const bp_lexeme *want;
@@ -973,7 +971,6 @@ bp_lex_reset(bp_lex *lx)
 	lx->maxpos = 0;
 	lx->nseg = 0;
 	lx->pos = 0;
-	lx->nres = 0;
 	lx->dropped = 0;
 	lx->oom = false;
 	lx->gen++;					/* cached entry ids are of the vector before */
@@ -1083,7 +1080,6 @@ bp_lex_end(bp_lex *lx)
 	free(lx->pool);
 	lx->pool = pool;
 	lx->pool_len = o;
-	lx->pool_cap = cap;
 	lx->maxpos = maxpos;
 	lx->nseg = 0;
 }
@@ -1159,7 +1155,6 @@ bp_lex_result(bp_lex *lx, size_t *n, size_t *data_bytes)
 	total = 0;
 	for (i = 0; i < keep; i++)
 		total += lexeme_bytes(total, lx->res[i].len, lx->res[i].npos);
-	lx->nres = keep;
 	*n = keep;
 	*data_bytes = total;
 	return lx->res;
