@@ -81,7 +81,7 @@ do_cppcheck() {
 		--template='{file}:{line}: {severity}: {message} [{id}]' \
 		src/core src/*.c tools 2>&1)
 	[ -n "$out" ] && echo "$out"
-	if echo "$out" | grep -q ': error: '; then
+	if echo "$out" | grep ': error: ' >/dev/null; then
 		echo "cppcheck: errors found"
 		return 1
 	fi

@@ -118,7 +118,7 @@ if [ ${#files[@]} -gt 0 ]; then
 	echo "debian_package: moved aside ${#files[@]} make install files"
 fi
 apt-get install -y -q "$DEB" >"$DIR/apt.log" 2>&1 || { cat "$DIR/apt.log"; exit 1; }
-dpkg -L "$PKG" | grep -q "/bookparse.so$"
+dpkg -L "$PKG" | grep "/bookparse.so$" >/dev/null
 echo "debian_package: installed $(dpkg-query -W -f='${Package} ${Version}' "$PKG")"
 
 # ---- the regression tests against the package ----
