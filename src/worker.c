@@ -40,6 +40,9 @@
  *	  hook stops the job as for a shutdown (it is put back) and the worker
  *	  exits.  A worker that finds the extension gone before its claim (or
  *	  whose claim fails because the tables went away) exits quietly too.
+ *	- a claim that fails for another reason (a full disk) is logged as a
+ *	  WARNING and retried after a wait doubling from naptime up to a
+ *	  minute (bp_worker_backoff); the worker exits when idle as usual.
  *
  *-------------------------------------------------------------------------
  */
@@ -73,6 +76,9 @@
 /* A worker exits after this many naptimes without a job. */
 #define BP_IDLE_NAPTIMES	10
 
+/* The longest wait between two claims that failed (a full disk...). */
+#define BP_CLAIM_BACKOFF_MAX_MS	(60 * 1000)
+
 /* Slices of the test-only delay, so that stop requests are seen soon. */
 #define BP_DELAY_SLICE_MS	10
 
@@ -90,7 +96,8 @@ static bool bp_die_deferred = false;
 PG_FUNCTION_INFO_V1(bp_worker_slots);
 
 static void bp_worker_detach(int code, Datum arg);
-static bool bp_worker_claim(BpJob *job, bool *gone);
+static bool bp_worker_claim(BpJob *job, bool *gone, bool *failed);
+static void bp_worker_backoff(BpWorkerSlot *slot, long wait_ms);
 static void bp_worker_run(const BpJob *job, int slotno);
 static void bp_slot_set_job(const BpJob *job, TimestampTz started_at);
 static void bp_slot_clear_job(int64 job_id);
@@ -105,6 +112,7 @@ bp_worker_main(Datum main_arg)
 	int			slotno = DatumGetInt32(main_arg);
 	bool		attached = false;
 	TimestampTz idle_since;
+	long		backoff_ms = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -142,6 +150,7 @@ bp_worker_main(Datum main_arg)
 		BpJob		job;
 		bool		claimed;
 		bool		gone = false;
+		bool		failed = false;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -152,7 +161,7 @@ bp_worker_main(Datum main_arg)
 		if (pg_atomic_read_u32(&slot->exit_requested) || bp_drop_in_progress())
 			break;
 
-		claimed = bp_worker_claim(&job, &gone);
+		claimed = bp_worker_claim(&job, &gone, &failed);
 		if (gone)
 		{
 			ereport(LOG,
@@ -173,6 +182,21 @@ bp_worker_main(Datum main_arg)
 													  GetCurrentTimestamp());
 			if (idle_ms >= timeout_ms)
 				break;
+
+			/*
+			 * A claim that failed (disk full, ...) is retried after a wait
+			 * that doubles each time, from naptime up to a minute: the
+			 * launcher's wake-ups do not cut it short, so the server log
+			 * gets one warning per wait, not a stream of them.
+			 */
+			if (failed)
+			{
+				backoff_ms = backoff_ms == 0 ? bp_guc_naptime_ms :
+					Min(backoff_ms * 2, (long) BP_CLAIM_BACKOFF_MAX_MS);
+				bp_worker_backoff(slot, Min(backoff_ms, timeout_ms - idle_ms));
+				continue;
+			}
+			backoff_ms = 0;
 			(void) WaitLatch(MyLatch,
 							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 							 Min(timeout_ms - idle_ms, (long) bp_guc_naptime_ms),
@@ -181,6 +205,7 @@ bp_worker_main(Datum main_arg)
 			continue;
 		}
 
+		backoff_ms = 0;
 		bp_worker_run(&job, slotno);
 
 		/* a SIGTERM during the run ends the process here */
@@ -207,11 +232,14 @@ bp_worker_main(Datum main_arg)
 /*
  * Claim the next job in a short transaction of its own; false when there
  * is none.  *gone is set (and false returned) when the extension was
- * dropped: before the claim, or under it (its tables vanished).  A query
- * cancel meanwhile waits: it has no job to stop yet.
+ * dropped: before the claim, or under it (its tables vanished).  *failed
+ * is set when the claim raised an error (a full disk, say): it is logged
+ * as a WARNING and the worker waits instead of exiting, so the launcher
+ * does not restart workers in a tight loop.  A query cancel meanwhile
+ * waits: it has no job to stop yet.
  */
 static bool
-bp_worker_claim(BpJob *job, bool *gone)
+bp_worker_claim(BpJob *job, bool *gone, bool *failed)
 {
 	volatile bool claimed = false;
 	MemoryContext cxt = CurrentMemoryContext;
@@ -245,15 +273,50 @@ bp_worker_claim(BpJob *job, bool *gone)
 		FlushErrorState();
 		AbortCurrentTransaction();
 		if (bp_extension_exists())
-			ReThrowError(edata);
+		{
+			edata->elevel = WARNING;
+			ThrowErrorData(edata);
+			*failed = true;
+		}
+		else
+			*gone = true;
 		FreeErrorData(edata);
-		*gone = true;
 		claimed = false;
 	}
 	PG_END_TRY();
 	RESUME_CANCEL_INTERRUPTS();
 	MemoryContextSwitchTo(cxt);
 	return claimed;
+}
+
+/*
+ * Sleep wait_ms after a failed claim.  Latch wake-ups (the launcher's, when
+ * jobs wait) do not end it; interrupts, an exit request and the extension
+ * being dropped do.
+ */
+static void
+bp_worker_backoff(BpWorkerSlot *slot, long wait_ms)
+{
+	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													wait_ms);
+
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
+														   until);
+
+		/* as between jobs, a query cancel has nothing to stop */
+		QueryCancelPending = false;
+		CHECK_FOR_INTERRUPTS();
+		if (left <= 0 || pg_atomic_read_u32(&slot->exit_requested) ||
+			bp_drop_in_progress())
+			return;
+		pgstat_report_activity(STATE_IDLE, NULL);
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
 }
 
 /* Run a claimed job in a transaction of its own, shown in this slot. */
