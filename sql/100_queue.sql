@@ -83,3 +83,16 @@ FROM bookparse.status;
 -- wait() returns at once for a finished book, NULL for an unknown one
 SELECT bookparse.wait(1) AS epub, bookparse.wait(5, '1s') AS txt,
        bookparse.wait(999) AS unknown, bookparse.wait(NULL) AS null_id;
+
+-- every row of a book carries the book's submitted_by (what row-level
+-- security reads on a Citus cluster): chapters, assets, scenes, jobs, and
+-- the job a reparse() queues
+SELECT bookparse.reparse(1) > 0 AS requeued;
+SELECT t, count(*) > 0 AS has_rows, bool_and(x.submitted_by = b.submitted_by) AS same_owner
+FROM (SELECT 'chapter' AS t, book_id, submitted_by FROM bookparse.chapter
+      UNION ALL SELECT 'asset', book_id, submitted_by FROM bookparse.asset
+      UNION ALL SELECT 'scene', book_id, submitted_by FROM bookparse.scene
+      UNION ALL SELECT 'job', book_id, submitted_by FROM bookparse.job) x
+JOIN bookparse.book b ON b.id = x.book_id
+GROUP BY t ORDER BY t;
+SELECT bookparse.run_queue();

@@ -573,6 +573,27 @@ ALTER TABLE bookparse.job DROP CONSTRAINT job_pkey,
 	ADD CONSTRAINT job_pkey PRIMARY KEY (id, book_id);
 ALTER TABLE bookparse.job ADD COLUMN node text;
 
+-- The book's submitted_by on its chapters, assets, jobs and scenes: Citus
+-- refuses row-level security policies with subqueries, so on a Citus
+-- cluster those tables' policies read this copy instead of the book row
+-- (distribute()).  submit(), reparse(), retry_failed() and the workers
+-- write it for everyone; rows stored before this version have NULL until
+-- distribute() fills them.  No default and no rewrite: adding the columns
+-- only changes the catalog.
+ALTER TABLE bookparse.chapter ADD COLUMN submitted_by name;
+ALTER TABLE bookparse.asset ADD COLUMN submitted_by name;
+ALTER TABLE bookparse.job ADD COLUMN submitted_by name;
+ALTER TABLE bookparse.scene ADD COLUMN submitted_by name;
+GRANT INSERT (submitted_by) ON bookparse.job TO bookparse_writer;
+COMMENT ON COLUMN bookparse.chapter.submitted_by IS
+'The book''s submitted_by (what row-level security reads on a Citus cluster); NULL for chapters stored before 0.2.0 on a single server';
+COMMENT ON COLUMN bookparse.asset.submitted_by IS
+'The book''s submitted_by (what row-level security reads on a Citus cluster); NULL for assets stored before 0.2.0 on a single server';
+COMMENT ON COLUMN bookparse.job.submitted_by IS
+'The book''s submitted_by (what row-level security reads on a Citus cluster); NULL for jobs queued before 0.2.0 on a single server';
+COMMENT ON COLUMN bookparse.scene.submitted_by IS
+'The book''s submitted_by (what row-level security reads on a Citus cluster)';
+
 -- pause() and resume() with the time as a value: queue_state becomes a
 -- Citus reference table, and Citus refuses now() inside CASE there.  Same
 -- behaviour, same answers.
@@ -623,6 +644,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t text;
+	cmd text;
 	fks text[] := '{}';
 	cmds text[] := '{}';
 	fk record;
@@ -656,21 +678,39 @@ BEGIN
 	-- change below is made on them too (run_command_on_workers).
 
 	-- Citus refuses policies with subqueries on distributed tables: the
-	-- tables' own rows decide (see docs/scale-out.md, "Limits")
+	-- rows' copy of their book's submitted_by decides instead (rows stored
+	-- before 0.2.0 get it first).  The same rows stay visible: admins and
+	-- pure readers (and monitoring roles that are no writers) see every
+	-- row, a writer the rows of its own books.
 	FOREACH t IN ARRAY ARRAY['chapter', 'asset', 'job', 'scene'] LOOP
+		EXECUTE format('UPDATE bookparse.%I x SET submitted_by = b.submitted_by
+						  FROM bookparse.book b
+						 WHERE b.id = x.book_id AND x.submitted_by IS NULL', t);
 		cmds := cmds || format('DROP POLICY IF EXISTS %I ON bookparse.%I',
-							   t || '_book', t)
-			|| format($p$CREATE POLICY %I ON bookparse.%I
+							   t || '_book', t);
+		FOREACH cmd IN ARRAY CASE WHEN t = 'job' THEN ARRAY['SELECT', 'UPDATE', 'DELETE']
+								  ELSE ARRAY['ALL'] END LOOP
+			cmds := cmds || format($p$CREATE POLICY %I ON bookparse.%I FOR %s
 			USING (pg_catalog.pg_has_role(current_user, 'bookparse_admin', 'MEMBER')
-				   OR (pg_catalog.pg_has_role(current_user, 'bookparse_reader', 'MEMBER')
-					   AND NOT pg_catalog.pg_has_role(current_user, 'bookparse_writer', 'MEMBER')))$p$,
-			t || '_citus', t);
+				   OR ((pg_catalog.pg_has_role(current_user, 'bookparse_reader', 'MEMBER')
+						OR pg_catalog.pg_has_role(current_user, 'pg_monitor', 'MEMBER'))
+					   AND NOT pg_catalog.pg_has_role(current_user, 'bookparse_writer', 'MEMBER'))
+				   OR submitted_by = current_user)$p$,
+				t || '_citus' || CASE WHEN cmd = 'ALL' THEN '' ELSE '_' || lower(cmd) END,
+				t, cmd);
+		END LOOP;
 	END LOOP;
-	-- a writer's submit() queues its book (it sees no job rows)
-	cmds := cmds || $p$CREATE POLICY job_citus_submit ON bookparse.job FOR INSERT
-		TO bookparse_writer
-		WITH CHECK (state = 'queued' AND attempts = 0 AND worker_pid IS NULL
-					AND node IS NULL)$p$::text;
+	-- a writer queues jobs of its own books and nothing else: Citus sends
+	-- every column of an INSERT (distribute() grants them all below), so
+	-- this takes the place of 0.1.0's column grants.  (A permissive policy
+	-- of its own: Citus 13 creates a RESTRICTIVE policy on the shards as a
+	-- permissive one.)
+	cmds := cmds || $p$CREATE POLICY job_citus_insert ON bookparse.job FOR INSERT
+		WITH CHECK (pg_catalog.pg_has_role(current_user, 'bookparse_admin', 'MEMBER')
+					OR (submitted_by = current_user
+						AND state = 'queued' AND attempts = 0 AND worker_pid IS NULL
+						AND node IS NULL AND started_at IS NULL
+						AND finished_at IS NULL))$p$::text;
 
 	-- foreign keys come back once both sides are distributed
 	FOR fk IN SELECT c.conrelid::regclass AS rel, c.conname,

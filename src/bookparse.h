@@ -105,4 +105,11 @@ extern char *bp_unsupported_version(void);
 /* ERROR, with what to do, when the installed extension is not served. */
 extern void bp_check_installed_version(void);
 
+/*
+ * Whether bookparse.<table> has <column>: false while the installed schema
+ * predates it (a library newer than the schema, before ALTER EXTENSION
+ * bookparse UPDATE), so that callers write only the columns there are.
+ */
+extern bool bp_schema_has_column(const char *table, const char *column);
+
 #endif							/* BOOKPARSE_H */

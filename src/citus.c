@@ -24,6 +24,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -54,6 +55,9 @@ static SPIPlanPtr plan_claim_book = NULL;
 static SPIPlanPtr plan_lock_book = NULL;
 static SPIPlanPtr plan_lock_job = NULL;
 static SPIPlanPtr plan_purge_one = NULL;
+static SPIPlanPtr plan_retry_lock = NULL;
+static SPIPlanPtr plan_retry_book = NULL;
+static SPIPlanPtr plan_retry_job = NULL;
 
 /* The transaction whose answer bp_citus_active() remembers. */
 static LocalTransactionId active_lxid = InvalidLocalTransactionId;
@@ -547,4 +551,116 @@ bp_citus_purge_batch(TimestampTz cutoff, int limit)
 		n += SPI_processed;
 	}
 	return n;
+}
+
+/* bookparse.retry_failed() on distributed tables (see citus.h). */
+int64
+bp_citus_retry_failed(Datum older_than, Datum error_code, bool code_null)
+{
+	Oid			argtypes[3] = {INTERVALOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	int64	   *ids;
+	int			count;
+	int			i;
+	int64		n = 0;
+
+	/*
+	 * The candidates without locks: a join and a grouping on the
+	 * distribution column, which Citus runs in every shard group.  The time
+	 * as a value (Citus evaluates no now() in the shards).
+	 */
+	values[0] = older_than;
+	values[1] = error_code;
+	nulls[1] = code_null ? 'n' : ' ';
+	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	citus_exec("SELECT b.id FROM bookparse.book b"
+			   " LEFT JOIN bookparse.job j ON j.book_id = b.id"
+			   " WHERE b.status = 'failed'"
+			   " AND ($2::text IS NULL OR b.error_code = $2)"
+			   " GROUP BY b.id"
+			   " HAVING coalesce(max(j.finished_at), '-infinity') <= $3 - $1"
+			   " ORDER BY b.id",
+			   3, argtypes, values, nulls, SPI_OK_SELECT);
+	count = (int) SPI_processed;
+	ids = palloc(sizeof(int64) * Max(count, 1));
+	for (i = 0; i < count; i++)
+		ids[i] = citus_int64(i, 1);
+
+	/* each book in its shard: locked (skipped when someone holds it),
+	 * rechecked, queued again with a new job */
+	for (i = 0; i < count; i++)
+	{
+		Oid			types[3] = {INT8OID, INT4OID, NAMEOID};
+		Datum		vals[3];
+		char		vnulls[3] = {' ', ' ', ' '};
+		bool		isnull;
+
+		vals[0] = Int64GetDatum(ids[i]);
+		vals[1] = Int32GetDatum(0);
+		bp_spi_run(bp_spi_plan(&plan_retry_lock,
+							   "SELECT submitted_by FROM bookparse.book"
+							   " WHERE id = $1 AND status = 'failed'"
+							   " FOR UPDATE SKIP LOCKED",
+							   1, types),
+				   vals, NULL, SPI_OK_SELECT);
+		if (SPI_processed == 0)
+			continue;
+		vals[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								1, &isnull);
+		if (isnull)
+			vnulls[2] = 'n';
+		bp_spi_run(bp_spi_plan(&plan_retry_book,
+							   "UPDATE bookparse.book SET status = 'queued',"
+							   " error = NULL, error_code = NULL WHERE id = $1",
+							   1, types),
+				   vals, NULL, SPI_OK_UPDATE);
+		bp_spi_run(bp_spi_plan(&plan_retry_job,
+							   "INSERT INTO bookparse.job (book_id, priority,"
+							   " submitted_by) VALUES ($1, $2, $3)",
+							   3, types),
+				   vals, vnulls, SPI_OK_INSERT);
+		n++;
+	}
+	return n;
+}
+
+/* Ask the node running a job of the book to stop it (see citus.h). */
+bool
+bp_citus_cancel_on_node(int64 book_id, const char *node)
+{
+	Oid			argtypes[3] = {TEXTOID, INT4OID, TEXTOID};
+	Datum		values[3];
+	const char *colon = strrchr(node, ':');
+	bool		canceled = false;
+
+	if (colon == NULL || colon == node)
+		return false;
+
+	/*
+	 * bookparse.cancel() on that node, as this role, through Citus's own
+	 * connection to it: there the job's worker is in shared memory.  That
+	 * node finds the job running on itself and does not forward it again.
+	 */
+	values[0] = PointerGetDatum(cstring_to_text_with_len(node, colon - node));
+	values[1] = DirectFunctionCall1(int4in, CStringGetDatum(colon + 1));
+	values[2] = CStringGetTextDatum(psprintf("SELECT bookparse.cancel(" INT64_FORMAT ")",
+											 book_id));
+	citus_exec("SELECT success, result FROM pg_catalog.master_run_on_worker("
+			   " ARRAY[$1], ARRAY[$2], ARRAY[$3], false)",
+			   3, argtypes, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		char	   *ok = citus_text(0, 1);
+		char	   *result = citus_text(0, 2);
+
+		if (ok != NULL && strcmp(ok, "t") == 0)
+			canceled = (result != NULL && strcmp(result, "t") == 0);
+		else
+			ereport(WARNING,
+					(errmsg("bookparse.cancel(): could not reach node %s, where book " INT64_FORMAT " is being parsed: %s",
+							node, book_id, result ? result : "no answer"),
+					 errhint("The job goes on there; cancel it again, or run bookparse.cancel() on that node.")));
+	}
+	return canceled;
 }

@@ -61,4 +61,22 @@ extern int	bp_citus_orphans(BpJobRun **runs);
  */
 extern uint64 bp_citus_purge_batch(TimestampTz cutoff, int limit);
 
+/*
+ * bookparse.retry_failed() on distributed tables: the failed books (that
+ * error_code unless code_null) whose last job ended older_than before the
+ * transaction started, read across the shards without locks, then each
+ * locked in its shard (SKIP LOCKED), rechecked and queued again with a
+ * new job.  Returns how many.  Inside SPI.
+ */
+extern int64 bp_citus_retry_failed(Datum older_than, Datum error_code,
+								   bool code_null);
+
+/*
+ * Run bookparse.cancel(book_id) on node ("host:port", as job.node), where
+ * a job of the book is running: through Citus's connection to that node,
+ * as the current role.  True if it stopped something there; a node that
+ * cannot be reached gives a WARNING and false.  Inside SPI.
+ */
+extern bool bp_citus_cancel_on_node(int64 book_id, const char *node);
+
 #endif							/* BP_CITUS_H */

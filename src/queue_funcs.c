@@ -25,10 +25,13 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "citus.h"
 #include "queue_int.h"
 
 PG_FUNCTION_INFO_V1(bp_submit);
@@ -43,16 +46,30 @@ PG_FUNCTION_INFO_V1(bp_purge_jobs);
 #define BP_WAIT_MAX_SLEEP_MS	100
 
 static SPIPlanPtr plan_submit = NULL;
-static SPIPlanPtr plan_submit_job = NULL;
+static SPIPlanPtr plan_insert_job = NULL;
+static SPIPlanPtr plan_insert_job_010 = NULL;
 static SPIPlanPtr plan_paused = NULL;
 static SPIPlanPtr plan_retry_failed = NULL;
+static SPIPlanPtr plan_retry_failed_010 = NULL;
 static SPIPlanPtr plan_lock_book = NULL;
 static SPIPlanPtr plan_requeue_existing = NULL;
-static SPIPlanPtr plan_new_job = NULL;
 static SPIPlanPtr plan_book_queued = NULL;
 static SPIPlanPtr plan_cancel_queued = NULL;
 static SPIPlanPtr plan_running_jobs = NULL;
+static SPIPlanPtr plan_running_nodes = NULL;
 static SPIPlanPtr plan_wait_status = NULL;
+
+static int64 insert_job(Datum *values, const char *nulls, bool returning);
+
+/*
+ * Books this transaction queued with submit() or reparse(), for wait() on
+ * a Citus cluster, where a row's xmin is a node's transaction id and says
+ * nothing about the coordinator's transaction.
+ */
+static int64 *queued_here = NULL;
+static int	nqueued_here = 0;
+static int	queued_here_cap = 0;
+static LocalTransactionId queued_here_lxid = InvalidLocalTransactionId;
 
 /*
  * Connect to SPI or fail; first check that this library serves the
@@ -63,6 +80,42 @@ funcs_spi_connect(void)
 {
 	bp_check_installed_version();
 	bp_spi_connect();
+}
+
+/* Remember that this transaction queued book_id (see queued_here). */
+static void
+note_queued_here(int64 book_id)
+{
+	if (queued_here_lxid != MyProc->lxid)
+	{
+		queued_here = NULL;
+		nqueued_here = queued_here_cap = 0;
+		queued_here_lxid = MyProc->lxid;
+	}
+	if (nqueued_here == queued_here_cap)
+	{
+		int			cap = Max(16, queued_here_cap * 2);
+
+		queued_here = queued_here == NULL ?
+			MemoryContextAlloc(TopTransactionContext, sizeof(int64) * cap) :
+			repalloc(queued_here, sizeof(int64) * cap);
+		queued_here_cap = cap;
+	}
+	queued_here[nqueued_here++] = book_id;
+}
+
+/* Whether this transaction queued book_id with submit() or reparse(). */
+static bool
+was_queued_here(int64 book_id)
+{
+	int			i;
+
+	if (queued_here_lxid != MyProc->lxid)
+		return false;
+	for (i = 0; i < nqueued_here; i++)
+		if (queued_here[i] == book_id)
+			return true;
+	return false;
 }
 
 /* Microseconds of an interval (months as 30 days), saturating. */
@@ -151,42 +204,72 @@ bp_submit(PG_FUNCTION_ARGS)
 			   values, nulls, SPI_OK_INSERT_RETURNING);
 	book_id = bp_spi_int64(0, 1);
 	{
-		Oid			jobtypes[2] = {INT8OID, INT4OID};
-		Datum		jobvalues[2];
+		Datum		jobvalues[3];
 
 		jobvalues[0] = Int64GetDatum(book_id);
 		jobvalues[1] = values[3];
-		bp_spi_run(bp_spi_plan(&plan_submit_job,
-							   "INSERT INTO bookparse.job (book_id, priority)"
-							   " VALUES ($1, $2)",
-							   2, jobtypes),
-				   jobvalues, NULL, SPI_OK_INSERT);
+		/* the book's submitted_by: the role that inserted it just now */
+		jobvalues[2] = DirectFunctionCall1(namein,
+										   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+		insert_job(jobvalues, NULL, false);
 	}
 	SPI_finish();
 
+	note_queued_here(book_id);
 	bp_wake_at_commit();
 	PG_RETURN_INT64(book_id);
 }
 
 /*
+ * Insert a job: values are (book_id, priority, submitted_by), nulls NULL
+ * or their nulls; returns its id when returning.  Without submitted_by
+ * while the schema is still 0.1.0's (a library newer than it).  Inside SPI.
+ */
+static int64
+insert_job(Datum *values, const char *nulls, bool returning)
+{
+	Oid			argtypes[3] = {INT8OID, INT4OID, NAMEOID};
+
+	if (bp_schema_has_column("job", "submitted_by"))
+		bp_spi_run(bp_spi_plan(&plan_insert_job,
+							   "INSERT INTO bookparse.job (book_id, priority,"
+							   " submitted_by) VALUES ($1, $2, $3) RETURNING id",
+							   3, argtypes),
+				   values, nulls, SPI_OK_INSERT_RETURNING);
+	else
+		bp_spi_run(bp_spi_plan(&plan_insert_job_010,
+							   "INSERT INTO bookparse.job (book_id, priority)"
+							   " VALUES ($1, $2) RETURNING id",
+							   2, argtypes),
+				   values, nulls, SPI_OK_INSERT_RETURNING);
+	return returning ? bp_spi_int64(0, 1) : 0;
+}
+
+/*
  * Lock a book's row; false when there is no such book, or an error unless
- * missing_ok.  Inside SPI.
+ * missing_ok.  *owner (if not NULL) gets its submitted_by, valid until
+ * SPI_finish.  Inside SPI.
  */
 static bool
-lock_book(int64 book_id, bool missing_ok)
+lock_book(int64 book_id, bool missing_ok, Datum *owner)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1];
+	bool		isnull;
 
 	values[0] = Int64GetDatum(book_id);
 	bp_spi_run(bp_spi_plan(&plan_lock_book,
-						   "SELECT 1 FROM bookparse.book WHERE id = $1 FOR UPDATE",
+						   "SELECT submitted_by FROM bookparse.book WHERE id = $1"
+						   " FOR UPDATE",
 						   1, argtypes),
 			   values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0 && !missing_ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("book " INT64_FORMAT " does not exist", book_id)));
+	if (SPI_processed > 0 && owner != NULL)
+		*owner = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+							   1, &isnull);
 	return SPI_processed > 0;
 }
 
@@ -202,6 +285,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	int64		book_id;
 	int64		job_id = 0;
+	Datum		owner = (Datum) 0;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -212,7 +296,7 @@ bp_reparse(PG_FUNCTION_ARGS)
 	funcs_spi_connect();
 
 	/* the book first, then its jobs (see the header comment) */
-	(void) lock_book(book_id, false);
+	(void) lock_book(book_id, false, &owner);
 	bp_spi_run(bp_spi_plan(&plan_requeue_existing,
 						   "UPDATE bookparse.job SET"
 						   " priority = greatest(priority, $2),"
@@ -228,12 +312,12 @@ bp_reparse(PG_FUNCTION_ARGS)
 		job_id = bp_spi_int64(0, 1);
 	if (job_id == 0)
 	{
-		bp_spi_run(bp_spi_plan(&plan_new_job,
-							   "INSERT INTO bookparse.job (book_id, priority)"
-							   " VALUES ($1, $2) RETURNING id",
-							   2, argtypes),
-				   values, NULL, SPI_OK_INSERT_RETURNING);
-		job_id = bp_spi_int64(0, 1);
+		Datum		jobvalues[3];
+
+		jobvalues[0] = values[0];
+		jobvalues[1] = values[1];
+		jobvalues[2] = owner;
+		job_id = insert_job(jobvalues, NULL, true);
 	}
 	bp_spi_run(bp_spi_plan(&plan_book_queued,
 						   "UPDATE bookparse.book SET"
@@ -245,8 +329,47 @@ bp_reparse(PG_FUNCTION_ARGS)
 			   values, NULL, SPI_OK_UPDATE);
 	SPI_finish();
 
+	note_queued_here(book_id);
 	bp_wake_at_commit();
 	PG_RETURN_INT64(job_id);
+}
+
+/*
+ * Run bookparse.cancel() on the other Citus nodes running a job of the book
+ * (job.node); true if one of them stopped something.  Inside SPI.
+ */
+static bool
+cancel_on_nodes(int64 book_id)
+{
+	Oid			argtypes[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	char	   *me = bp_citus_node_name();
+	char	  **nodes;
+	int			n;
+	int			i;
+	bool		canceled = false;
+
+	values[0] = Int64GetDatum(book_id);
+	if (me != NULL)
+		values[1] = CStringGetTextDatum(me);
+	else
+		nulls[1] = 'n';
+	bp_spi_run(bp_spi_plan(&plan_running_nodes,
+						   "SELECT DISTINCT node FROM bookparse.job"
+						   " WHERE book_id = $1 AND state = 'running'"
+						   " AND node IS NOT NULL"
+						   " AND node IS DISTINCT FROM $2",
+						   2, argtypes),
+			   values, nulls, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	nodes = palloc(sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		nodes[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	for (i = 0; i < n; i++)
+		if (bp_citus_cancel_on_node(book_id, nodes[i]))
+			canceled = true;
+	return canceled;
 }
 
 /*
@@ -291,8 +414,15 @@ bp_cancel(PG_FUNCTION_ARGS)
 			canceled = true;
 	pfree(running);
 
+	/*
+	 * On a Citus cluster the job may run on another node, whose workers
+	 * are in that node's shared memory: ask that node (job.node) to cancel.
+	 */
+	if (nrunning > 0 && !canceled && bp_citus_active())
+		canceled = cancel_on_nodes(book_id);
+
 	/* then the queued jobs: the book first (see the header comment) */
-	if (!lock_book(book_id, true))
+	if (!lock_book(book_id, true, NULL))
 	{
 		SPI_finish();
 		PG_RETURN_BOOL(canceled);
@@ -344,6 +474,7 @@ bp_wait(PG_FUNCTION_ARGS)
 	TimestampTz deadline = 0;
 	long		sleep_ms = 10;
 	text	   *result = NULL;
+	bool		citus;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -353,6 +484,7 @@ bp_wait(PG_FUNCTION_ARGS)
 			interval_usecs(PG_GETARG_INTERVAL_P(1));
 
 	funcs_spi_connect();
+	citus = bp_citus_active();
 	for (;;)
 	{
 		bool		isnull;
@@ -388,10 +520,13 @@ bp_wait(PG_FUNCTION_ARGS)
 		}
 
 		/*
-		 * This transaction queued the book (submit, reparse): no worker can
-		 * see that before it commits, so waiting would only time out.
+		 * This transaction queued the book (submit, reparse, retry_failed):
+		 * no worker can see that before it commits, so waiting would only
+		 * time out.  On Citus the row's xmin is the node's: the books that
+		 * submit() and reparse() queued in this session's transaction.
 		 */
-		if (TransactionIdIsValid(xmin) && TransactionIdIsCurrentTransactionId(xmin))
+		if (citus ? was_queued_here(DatumGetInt64(values[0])) :
+			(TransactionIdIsValid(xmin) && TransactionIdIsCurrentTransactionId(xmin)))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("book " INT64_FORMAT " was queued by this transaction, which must commit before a worker can parse it",
@@ -547,26 +682,37 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 		values[1] = PG_GETARG_DATUM(1);
 
 	funcs_spi_connect();
-	bp_spi_run(bp_spi_plan(&plan_retry_failed,
-						   "WITH f AS ("
-						   "  SELECT b.id FROM bookparse.book b"
-						   "   WHERE b.status = 'failed'"
-						   "   AND ($2::text IS NULL OR b.error_code = $2)"
-						   "   AND coalesce((SELECT max(j.finished_at)"
-						   "     FROM bookparse.job j WHERE j.book_id = b.id),"
-						   "     '-infinity') <= now() - $1"
-						   "   ORDER BY b.id FOR UPDATE OF b SKIP LOCKED),"
-						   " q AS ("
-						   "  UPDATE bookparse.book b SET status = 'queued',"
-						   "   error = NULL, error_code = NULL"
-						   "  FROM f WHERE b.id = f.id RETURNING b.id),"
-						   " j AS ("
-						   "  INSERT INTO bookparse.job (book_id)"
-						   "  SELECT id FROM q RETURNING 1)"
-						   " SELECT count(*) FROM j",
-						   2, argtypes),
-			   values, nulls, SPI_OK_SELECT);
-	n = bp_spi_int64(0, 1);
+	if (bp_citus_active())
+		n = bp_citus_retry_failed(values[0], values[1], nulls[1] == 'n');
+	else
+	{
+		/* jobs get their book's submitted_by, once the schema has it */
+		bool		owner = bp_schema_has_column("job", "submitted_by");
+
+		bp_spi_run(bp_spi_plan(owner ? &plan_retry_failed : &plan_retry_failed_010,
+							   psprintf("WITH f AS ("
+										"  SELECT b.id FROM bookparse.book b"
+										"   WHERE b.status = 'failed'"
+										"   AND ($2::text IS NULL OR b.error_code = $2)"
+										"   AND coalesce((SELECT max(j.finished_at)"
+										"     FROM bookparse.job j WHERE j.book_id = b.id),"
+										"     '-infinity') <= now() - $1"
+										"   ORDER BY b.id FOR UPDATE OF b SKIP LOCKED),"
+										" q AS ("
+										"  UPDATE bookparse.book b SET status = 'queued',"
+										"   error = NULL, error_code = NULL"
+										"  FROM f WHERE b.id = f.id"
+										"  RETURNING b.id, b.submitted_by),"
+										" j AS ("
+										"  INSERT INTO bookparse.job (book_id%s)"
+										"  SELECT id%s FROM q RETURNING 1)"
+										" SELECT count(*) FROM j",
+										owner ? ", submitted_by" : "",
+										owner ? ", submitted_by" : ""),
+							   2, argtypes),
+				   values, nulls, SPI_OK_SELECT);
+		n = bp_spi_int64(0, 1);
+	}
 	SPI_finish();
 
 	if (n > 0)

@@ -21,6 +21,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -34,6 +35,8 @@ static SPIPlanPtr plan_insert_chapter = NULL;
 static SPIPlanPtr plan_insert_chapter_010 = NULL;
 static SPIPlanPtr plan_search_config = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
+static SPIPlanPtr plan_insert_asset_010 = NULL;
+static SPIPlanPtr plan_book_owner = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
 
@@ -152,6 +155,11 @@ static size_t store_peak;
 /* The job run whose book is being stored (its progress hook, stop checks). */
 static BpJobRun *store_run;
 
+/* Whether the schema is 0.2.0's; the book's submitted_by (see schema_020). */
+static bool store_schema_020;
+static Datum store_owner;
+static bool store_owner_null;
+
 /*
  * Count the row about to be written: the parsed book still held plus the
  * PostgreSQL memory of the row must stay within bookparse.work_mem.  Also
@@ -248,22 +256,42 @@ book_search_config(const bp_book *book)
 }
 
 /*
- * Whether bookparse.chapter has search_config: not while the extension is
- * still at 0.1.0 with this library (ALTER EXTENSION bookparse UPDATE adds
- * it), so that a library newer than the installed schema goes on storing
- * books.
+ * Whether the schema is 0.2.0's (chapter.search_config, submitted_by on
+ * chapter and asset): not while the extension is still at 0.1.0 with this
+ * library (ALTER EXTENSION bookparse UPDATE adds them), so that a library
+ * newer than the installed schema goes on storing books.
  */
 static bool
-chapter_has_search_config(void)
+schema_020(void)
 {
-	Oid			nsp = get_namespace_oid("bookparse", true);
-	Oid			rel;
+	return bp_schema_has_column("chapter", "search_config");
+}
 
-	if (!OidIsValid(nsp))
-		return false;
-	rel = get_relname_relid("chapter", nsp);
-	return OidIsValid(rel) &&
-		get_attnum(rel, "search_config") != InvalidAttrNumber;
+/*
+ * The book's submitted_by, written on its chapters, assets and scenes (what
+ * row-level security reads on a Citus cluster).
+ */
+static Datum
+book_submitted_by(int64 book_id, bool *isnull)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+	Datum		d;
+
+	values[0] = Int64GetDatum(book_id);
+	bp_spi_run(bp_spi_plan(&plan_book_owner,
+						   "SELECT submitted_by FROM bookparse.book WHERE id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	*isnull = true;
+	if (SPI_processed == 0)
+		return (Datum) 0;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+	/* name is passed by reference: copy it out of the tuple table */
+	if (!*isnull)
+		d = datumCopy(d, false, NAMEDATALEN);
+	SPI_freetuptable(SPI_tuptable);
+	return d;
 }
 
 /*
@@ -274,23 +302,23 @@ chapter_has_search_config(void)
 static void
 insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 {
-	Oid			argtypes[13] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
+	Oid			argtypes[14] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID,
 		BOOLOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
-	REGCONFIGOID};
+	REGCONFIGOID, NAMEOID};
 	SPIPlanPtr	plan;
 	Datum		cfg = (Datum) 0;
 	int			i;
 
-	if (chapter_has_search_config())
+	if (store_schema_020)
 	{
 		cfg = book_search_config(book);
 		plan = bp_spi_plan(&plan_insert_chapter,
 						   "INSERT INTO bookparse.chapter (book_id, number, title,"
 						   " depth, source, is_notes, text, html, words, sentences,"
-						   " characters, paragraphs, search_config)"
+						   " characters, paragraphs, search_config, submitted_by)"
 						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-						   " $12, $13)",
-						   13, argtypes);
+						   " $12, $13, $14)",
+						   14, argtypes);
 	}
 	else
 		plan = bp_spi_plan(&plan_insert_chapter_010,
@@ -304,14 +332,16 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 	for (i = 0; i < book->nchapters; i++)
 	{
 		const bp_chapter *ch = &book->chapters[i];
-		Datum		values[13];
-		char		nulls[13];
+		Datum		values[14];
+		char		nulls[14];
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
 		memset(nulls, ' ', sizeof(nulls));
 		values[12] = cfg;
+		values[13] = store_owner;
+		nulls[13] = store_owner_null ? 'n' : ' ';
 		values[0] = Int64GetDatum(book_id);
 		/* number in reading order; the core numbers from 1 as well */
 		values[1] = Int32GetDatum(ch->number > 0 ? ch->number : i + 1);
@@ -342,23 +372,31 @@ insert_chapters(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 static void
 insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 {
-	Oid			argtypes[6] = {INT8OID, TEXTOID, TEXTOID, INT8OID, BYTEAOID,
-	BOOLOID};
+	Oid			argtypes[7] = {INT8OID, TEXTOID, TEXTOID, INT8OID, BYTEAOID,
+	BOOLOID, NAMEOID};
 	SPIPlanPtr	plan;
 	int			i;
 
-	plan = bp_spi_plan(&plan_insert_asset,
-					   "INSERT INTO bookparse.asset (book_id, href, media_type,"
-					   " byte_size, data, is_cover)"
-					   " VALUES ($1, $2, $3, $4, $5, $6)"
-					   " ON CONFLICT (book_id, href) DO NOTHING",
-					   6, argtypes);
+	if (store_schema_020)
+		plan = bp_spi_plan(&plan_insert_asset,
+						   "INSERT INTO bookparse.asset (book_id, href, media_type,"
+						   " byte_size, data, is_cover, submitted_by)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+						   " ON CONFLICT (book_id, href) DO NOTHING",
+						   7, argtypes);
+	else
+		plan = bp_spi_plan(&plan_insert_asset_010,
+						   "INSERT INTO bookparse.asset (book_id, href, media_type,"
+						   " byte_size, data, is_cover)"
+						   " VALUES ($1, $2, $3, $4, $5, $6)"
+						   " ON CONFLICT (book_id, href) DO NOTHING",
+						   6, argtypes);
 
 	for (i = 0; i < book->nassets; i++)
 	{
 		const bp_asset *a = &book->assets[i];
-		Datum		values[6];
-		char		nulls[6];
+		Datum		values[7];
+		char		nulls[7];
 		MemoryContext old;
 
 		if (a->href == NULL)
@@ -366,6 +404,8 @@ insert_assets(int64 book_id, const bp_book *book, MemoryContext rowcxt)
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
 		memset(nulls, ' ', sizeof(nulls));
+		values[6] = store_owner;
+		nulls[6] = store_owner_null ? 'n' : ' ';
 		values[0] = Int64GetDatum(book_id);
 		set_text(values, nulls, 1, a->href);
 		set_text(values, nulls, 2, a->media_type);
@@ -417,8 +457,8 @@ static void
 insert_scenes(int64 book_id, const bp_book *book, const bp_scene_set *set,
 			  MemoryContext rowcxt)
 {
-	Oid			argtypes[9] = {INT8OID, INT4OID, INT4OID, TEXTOID, FLOAT4OID,
-	BOOLOID, INT4OID, INT4OID, TEXTOID};
+	Oid			argtypes[10] = {INT8OID, INT4OID, INT4OID, TEXTOID, FLOAT4OID,
+	BOOLOID, INT4OID, INT4OID, TEXTOID, NAMEOID};
 	SPIPlanPtr	plan;
 	const bp_chapter *ch = NULL;
 	size_t		pos = 0;
@@ -429,14 +469,14 @@ insert_scenes(int64 book_id, const bp_book *book, const bp_scene_set *set,
 	plan = bp_spi_plan(&plan_insert_scene,
 					   "INSERT INTO bookparse.scene (book_id, chapter, paragraph,"
 					   " kind, score, illustratable, text_start, text_length,"
-					   " excerpt)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-					   9, argtypes);
+					   " excerpt, submitted_by)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+					   10, argtypes);
 	for (i = 0; i < set->nscenes; i++)
 	{
 		const bp_scene *sc = &set->scenes[i];
-		Datum		values[9];
-		char		nulls[9];
+		Datum		values[10];
+		char		nulls[10];
 		MemoryContext old;
 		int64		start;
 
@@ -471,6 +511,8 @@ insert_scenes(int64 book_id, const bp_book *book, const bp_scene_set *set,
 														 sc->offset + sc->length),
 											  (int64) PG_INT32_MAX));
 		set_text(values, nulls, 8, sc->excerpt ? sc->excerpt : "");
+		values[9] = store_owner;
+		nulls[9] = store_owner_null ? 'n' : ' ';
 		if (!store_row(plan, values, nulls, book, rowcxt, old,
 					   "storing scene", i + 1, set->nscenes))
 			return;
@@ -540,6 +582,11 @@ bp_store_book(int64 book_id, const bp_book *book, const bp_scene_set *scenes,
 
 	store_peak = book->held_memory;
 	store_run = run;
+	store_schema_020 = schema_020();
+	store_owner_null = true;
+	store_owner = (Datum) 0;
+	if (store_schema_020)
+		store_owner = book_submitted_by(book_id, &store_owner_null);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 								   "bookparse store row",
 								   ALLOCSET_DEFAULT_SIZES);

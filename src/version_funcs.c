@@ -34,11 +34,13 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "bookparse.h"
@@ -188,6 +190,19 @@ bp_check_installed_version(void)
 						   BP_OLDEST_SERVED, BP_LIBRARY_VERSION, installed),
 				 errhint("Install the bookparse package (or make install) of version %s or later on this server and restart it.",
 						 installed)));
+}
+
+/* Whether bookparse.<table> has <column> (see bookparse.h). */
+bool
+bp_schema_has_column(const char *table, const char *column)
+{
+	Oid			nsp = get_namespace_oid("bookparse", true);
+	Oid			rel;
+
+	if (!OidIsValid(nsp))
+		return false;
+	rel = get_relname_relid(table, nsp);
+	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
 }
 
 /*

@@ -124,8 +124,10 @@ my %snapshot_sql = (
 	book => q{SELECT string_agg(md5(row(b.*)::text), ',' ORDER BY id) FROM bookparse.book b},
 	# the columns of 0.1.0 (0.2.0 adds search_config and search_vector)
 	chapter => q{SELECT count(*) || ':' || md5(string_agg(md5(row(c.book_id, c.number, c.title, c.depth, c.source, c.is_notes, c.text, c.html, c.words, c.sentences, c.characters, c.paragraphs)::text), ',' ORDER BY book_id, number)) FROM bookparse.chapter c},
-	asset => q{SELECT count(*) || ':' || md5(string_agg(md5(row(a.*)::text), ',' ORDER BY book_id, href)) FROM bookparse.asset a},
-	# the columns of 0.1.0: 0.2.0 adds job.node (NULL for these, see below)
+	# the columns of 0.1.0: 0.2.0 adds submitted_by (NULL for these, see below)
+	asset => q{SELECT count(*) || ':' || md5(string_agg(md5(row(a.book_id, a.href, a.media_type, a.byte_size, a.data, a.is_cover)::text), ',' ORDER BY book_id, href)) FROM bookparse.asset a},
+	# the columns of 0.1.0: 0.2.0 adds job.node and job.submitted_by (NULL
+	# for these, see below)
 	job => q{SELECT string_agg(md5(row(j.id, j.book_id, j.state, j.priority, j.attempts,
 		j.run_after, j.enqueued_at, j.started_at, j.finished_at, j.worker_pid, j.error,
 		j.error_code, j.duration_ms, j.peak_memory_bytes)::text), ',' ORDER BY id) FROM bookparse.job j},
@@ -166,6 +168,13 @@ SELECT count(*) FROM bookparse.book b,
 	'>', 0, 'after the update: search_book() finds the first word of a book');
 is($node->safe_psql('up', 'SELECT count(*) FROM bookparse.job WHERE node IS NOT NULL'),
 	'0', 'after the update: job.node is NULL for the jobs of a single server');
+# the copy of the book's submitted_by (read by row-level security on a
+# Citus cluster): NULL on the rows stored before, no table rewrite for it
+is($node->safe_psql('up', q{
+SELECT (SELECT count(*) FROM bookparse.chapter WHERE submitted_by IS NOT NULL)
+	 + (SELECT count(*) FROM bookparse.asset WHERE submitted_by IS NOT NULL)
+	 + (SELECT count(*) FROM bookparse.job WHERE submitted_by IS NOT NULL)}),
+	'0', 'after the update: submitted_by is NULL on the rows stored before it');
 is($node->safe_psql('up', q{
 SELECT string_agg(proname || '=' || provolatile::text, ',' ORDER BY proname) FROM pg_proc
  WHERE pronamespace = 'bookparse'::regnamespace
@@ -198,6 +207,13 @@ is($node->safe_psql('up',
 is($node->safe_psql('up',
 		q{SET ROLE bp_app; SELECT string_agg(filename, ',' ORDER BY id) FROM bookparse.book}),
 	'app.txt,app2.txt', 'the app role sees its two books, no other');
+is($node->safe_psql('up', q{
+SELECT count(*) > 0 AND bool_and(c.submitted_by = 'bp_app' AND j.submitted_by = 'bp_app')
+  FROM bookparse.book b
+  JOIN bookparse.job j ON j.book_id = b.id
+  JOIN bookparse.chapter c ON c.book_id = b.id
+ WHERE b.filename = 'app2.txt'}),
+	't', 'after the update: new books and their jobs and chapters carry the submitted_by');
 
 # ---- the workers go on after the update, now with scenes ----
 is($node->safe_psql('up', 'SELECT extension || \',\' || status FROM bookparse.version()'),
