@@ -25,7 +25,16 @@
 #      started again: its books wait meanwhile, then all finish, none
 #      stored twice;
 #   4. pause() on the coordinator pauses every node; row-level security
-#      (a writer sees only its own books) holds from the coordinator.
+#      (a writer sees only its own books) holds from the coordinator;
+#   5. the queue's SQL from the coordinator: a writer reads the chapters
+#      and jobs of its own books only (a book parsed by run_queue() before
+#      distribute() included), cannot insert a running job; wait(),
+#      wait() in the submitting transaction, reparse(), cancel() of a job
+#      running on a node (by its writer), retry_failed() across shards,
+#      purge_jobs();
+#   6. the way back to a single server (tools/bookparse-copy-back.sh):
+#      every book, chapter, asset and scene arrives, searchable, and new
+#      ids follow the copied ones.
 # Exits non-zero when a check fails.  BP_KEEP=1 keeps the clusters' logs.
 set -u -o pipefail
 
@@ -302,6 +311,141 @@ check_books() {
 	[ "$r" = 0 ] && ok "$tag: book.chapters matches the stored chapter rows" || fail "$tag: $r book(s) with a chapter count unlike their rows"
 }
 
+# qa ROLE SQL: as a login role on the coordinator.
+qa() {
+	as_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT_coord" -U "$1" -d bp -c "$2"
+}
+
+# Wait until book $1 has a job running on a worker node (at most 20 s).
+wait_running() {
+	local i r
+	for i in $(seq 1 200); do
+		r=$(q coord "SELECT count(*) FROM bookparse.job WHERE book_id = $1 AND state = 'running' AND node IS NOT NULL")
+		[ "$r" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# submit(), wait(), reparse(), cancel() of a job running on a node,
+# retry_failed(), purge_jobs() from the coordinator, and row-level security
+# on chapters and jobs (alice's pre-distribution rows included).
+api_tests() {
+	local id id2 r n
+
+	# row-level security on the tables with the submitted_by copy, once
+	# alice's books are parsed
+	# (ids first: wait() in a query over a distributed table would run in
+	# the shards, where Citus refuses the queries wait() makes)
+	q coord "WITH ids AS MATERIALIZED (SELECT id FROM bookparse.book WHERE submitted_by = 'bpc_alice') SELECT bookparse.wait(id, '60s') FROM ids" >/dev/null
+	r=$(qa bpc_alice "SELECT count(*) FROM bookparse.chapter")
+	n=$(q coord "SELECT count(*) FROM bookparse.chapter c JOIN bookparse.book b ON b.id = c.book_id WHERE b.submitted_by = 'bpc_alice'")
+	[ "$r" = "$n" ] && [ "$r" -ge 2 ] && ok "rls: a writer reads the chapters of its own books from the coordinator ($r, those parsed before distribute() too)" ||
+		fail "rls: writer alice reads $r chapter(s), her books have $n"
+	r=$(qa bpc_bob "SELECT count(*) FROM bookparse.chapter")$(qa bpc_bob "SELECT count(*) FROM bookparse.job")
+	[ "$r" = 00 ] && ok "rls: a writer reads no chapter or job of another's books" || fail "rls: writer bob reads '$r' (chapters, jobs)"
+	r=$(qa bpc_alice "SELECT count(*) FROM bookparse.job")
+	[ "$r" = 2 ] && ok "rls: a writer sees the jobs of its own books" || fail "rls: writer alice sees $r job(s), want 2"
+	id=$(qa bpc_alice "SELECT min(id) FROM bookparse.book")
+	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
+		-c "INSERT INTO bookparse.job (book_id, state, submitted_by) VALUES ($id, 'running', 'bpc_alice')" 2>&1)
+	echo "$r" | grep "row-level security" >/dev/null && ok "rls: a writer cannot insert a running job" ||
+		fail "rls: a writer's INSERT of a running job gave: $r"
+
+	# wait() on the coordinator follows the book on its node
+	id=$(qa bpc_alice "SELECT bookparse.submit(convert_to('A short book. Waited for from the coordinator.', 'UTF8'), 'api-wait.txt')")
+	r=$(qa bpc_alice "SELECT bookparse.wait($id, '60s')")
+	[ "$r" = parsed ] && ok "api: wait() on the coordinator returns when the node has parsed the book" || fail "api: wait() gave '$r'"
+
+	# wait() in the transaction that queued the book: an error, not a
+	# time-out (on Citus the row's xmin is the node's transaction id)
+	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
+		-c "SELECT bookparse.wait(bookparse.submit(convert_to('Never committed.', 'UTF8'), 'api-same-tx.txt'), '20s')" 2>&1)
+	echo "$r" | grep "was queued by this transaction" >/dev/null && ok "api: wait() in the transaction that submitted says so at once" ||
+		fail "api: wait() in the submitting transaction gave: $r"
+
+	# reparse() from the coordinator: a second job, parsed again
+	q coord "SELECT bookparse.reparse($id)" >/dev/null || fail "api: reparse()"
+	r=$(q coord "SELECT bookparse.wait($id, '60s')")$(q coord "SELECT count(*) FROM bookparse.job WHERE book_id = $id AND state = 'done'")
+	[ "$r" = parsed2 ] && ok "api: reparse() from the coordinator parses the book again" || fail "api: reparse(): '$r'"
+
+	# cancel() on the coordinator of a job running on a node, by its writer
+	for n in w1 w2; do
+		q $n "ALTER SYSTEM SET bookparse.debug_parse_delay = '30s'" >/dev/null
+		q $n "SELECT pg_reload_conf()" >/dev/null
+	done
+	sleep 0.5
+	id2=$(qa bpc_alice "SELECT bookparse.submit(convert_to('A slow book. Canceled from the coordinator.', 'UTF8'), 'api-cancel.txt')")
+	if wait_running "$id2"; then
+		r=$(qa bpc_alice "SELECT bookparse.cancel($id2)")
+		[ "$r" = t ] && ok "api: cancel() on the coordinator reaches the node running the job" || fail "api: cancel() gave '$r'"
+		r=$(q coord "SELECT bookparse.wait($id2, '20s')")$(q coord "SELECT state FROM bookparse.job WHERE book_id = $id2")
+		[ "$r" = failedcanceled ] && ok "api: the job ends canceled on its node (book failed, job canceled)" ||
+			fail "api: after cancel(): '$r'"
+	else
+		fail "api: the slow book never ran"
+	fi
+	for n in w1 w2; do
+		q $n "ALTER SYSTEM RESET bookparse.debug_parse_delay" >/dev/null
+		q $n "SELECT pg_reload_conf()" >/dev/null
+	done
+
+	# retry_failed() across the shards: books that fail, queued again
+	q coord "SELECT bookparse.pause()" >/dev/null
+	for n in 1 2 3 4 5 6; do
+		q coord "SELECT bookparse.submit('\\x504b0304deadbeef'::bytea, 'api-broken-$n.epub')" >/dev/null
+	done
+	q coord "SELECT bookparse.resume()" >/dev/null
+	wait_parsed api-broken 60
+	n=$(q coord "SELECT count(*) FROM bookparse.book WHERE status = 'failed' AND filename LIKE 'api-broken-%'")
+	r=$(q coord "SELECT bookparse.retry_failed(error_code => (SELECT error_code FROM bookparse.book WHERE filename = 'api-broken-1.epub'))")
+	[ "$n" = 6 ] && [ "$r" = 6 ] && ok "api: retry_failed() on the coordinator queues the 6 failed books of every shard again" ||
+		fail "api: retry_failed() returned '$r' for $n failed book(s)"
+	wait_parsed api-broken 60
+	r=$(q coord "SELECT count(*) FROM bookparse.job j JOIN bookparse.book b ON b.id = j.book_id WHERE b.filename LIKE 'api-broken-%' GROUP BY b.id HAVING count(*) <> 2")
+	[ -z "$r" ] && ok "api: each retried book has its second job" || fail "api: retried books without exactly 2 jobs"
+	r=$(q coord "SELECT bookparse.retry_failed(older_than => '1 hour')")
+	[ "$r" = 0 ] && ok "api: retry_failed(older_than) leaves recent failures alone" || fail "api: retry_failed(1 hour) queued $r"
+
+	# purge_jobs() from the coordinator
+	n=$(q coord "SELECT count(*) FROM bookparse.job WHERE state IN ('done', 'failed', 'canceled')")
+	r=$(q coord "SELECT bookparse.purge_jobs('0')")
+	[ "$r" = "$n" ] && [ "$(q coord "SELECT count(*) FROM bookparse.job WHERE state IN ('done', 'failed', 'canceled')")" = 0 ] &&
+		ok "api: purge_jobs() on the coordinator deletes the $n finished jobs of every shard" ||
+		fail "api: purge_jobs() returned '$r' for $n finished job(s)"
+}
+
+# The documented way back to a single server: copy the tables out of the
+# cluster (column lists without generated columns) and into a database
+# without Citus; the books and chapters must arrive whole and searchable.
+copy_back_test() {
+	local dir=$WORK/copyback r want
+	mkdir -p "$dir" && chown postgres: "$dir" 2>/dev/null
+	# a smaller library to copy: deleting books from the coordinator takes
+	# their chapters, assets, scenes and jobs with them in every shard
+	q coord "DELETE FROM bookparse.book WHERE filename LIKE 'move-%' OR filename LIKE 'kill-%'" >/dev/null
+	r=$(q coord "SELECT count(*) FROM bookparse.chapter c WHERE NOT EXISTS (SELECT 1 FROM bookparse.book b WHERE b.id = c.book_id)")
+	[ "$r" = 0 ] && ok "back: deleting books on the coordinator deletes their chapters" || fail "back: $r chapter(s) left without their book"
+	as_pg createdb -h 127.0.0.1 -p "$PORT_coord" -U postgres single || { fail "back: createdb"; return; }
+	as_pg env PGHOST=127.0.0.1 PGPORT="$PORT_coord" PGUSER=postgres \
+		bash "$ROOT/tools/bookparse-copy-back.sh" bp single "$dir" >"$dir/log" 2>&1 ||
+		{ cat "$dir/log"; fail "back: tools/bookparse-copy-back.sh failed"; return; }
+	want=$(q coord "SELECT count(*) || ' ' || md5(string_agg(md5(coalesce(text, '')), '' ORDER BY book_id, number)) FROM bookparse.chapter")
+	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
+		-c "SELECT count(*) || ' ' || md5(string_agg(md5(coalesce(text, '')), '' ORDER BY book_id, number)) FROM bookparse.chapter")
+	[ "$r" = "$want" ] && ok "back: every chapter arrived on the single server (${r%% *})" || fail "back: chapters '$r', want '$want'"
+	want=$(q coord "SELECT count(*) FROM bookparse.book")/$(q coord "SELECT count(*) FROM bookparse.scene")/$(q coord "SELECT count(*) FROM bookparse.asset")
+	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
+		-c "SELECT (SELECT count(*) FROM bookparse.book) || '/' || (SELECT count(*) FROM bookparse.scene) || '/' || (SELECT count(*) FROM bookparse.asset)")
+	[ "$r" = "$want" ] && ok "back: books, scenes and assets arrived ($r)" || fail "back: books/scenes/assets '$r', want '$want'"
+	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
+		-c "SELECT count(*) FROM bookparse.search('Alice')")
+	[ "$r" -gt 0 ] && ok "back: search() finds the books on the single server" || fail "back: search('Alice') found '$r'"
+	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
+		-c "SELECT bookparse.submit(convert_to('After the way back.', 'UTF8'), 'back.txt') > (SELECT max(id) FROM bookparse.book WHERE filename <> 'back.txt')")
+	[ "$r" = t ] && ok "back: new books get ids after the copied ones" || fail "back: new book id not past the copied ones ('$r')"
+}
+
 # ---- main ----
 if [ ! -d "$CORPUS/epub" ]; then
 	echo "citus test: SKIPPED (the corpus $CORPUS is absent)"
@@ -327,6 +471,16 @@ q coord "SELECT citus_set_coordinator_host('127.0.0.1', $PORT_coord);
 	SELECT citus_add_node('127.0.0.1', $PORT_w1);
 	SELECT citus_add_node('127.0.0.1', $PORT_w2);" >/dev/null || exit 1
 q coord "CREATE EXTENSION bookparse" >/dev/null || exit 1
+q coord "CREATE ROLE bpc_alice LOGIN IN ROLE bookparse_writer; CREATE ROLE bpc_bob LOGIN IN ROLE bookparse_writer" >/dev/null
+# a library that exists before it is distributed: alice's book, parsed by
+# run_queue() on the coordinator while it is a single server, its rows
+# made to look stored before 0.2.0 (no submitted_by copy)
+as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
+	-c "SELECT bookparse.submit(convert_to('Alice''s first book. It was parsed before the cluster.', 'UTF8'), 'alice-before.txt')" >/dev/null ||
+	fail "rls: a writer cannot submit on the single server"
+q coord "SELECT bookparse.run_queue()" >/dev/null || fail "run_queue() on the single server"
+q coord "UPDATE bookparse.chapter SET submitted_by = NULL; UPDATE bookparse.job SET submitted_by = NULL" >/dev/null
+BEFORE_CHAPTERS=$(q coord "SELECT count(*) FROM bookparse.chapter")
 q coord "SELECT bookparse.distribute(shard_count => 8)" >/dev/null || exit 1
 for n in w1 w2; do
 	r=$(q $n "SELECT extversion FROM pg_extension WHERE extname = 'bookparse'")
@@ -427,14 +581,19 @@ q coord "SELECT bookparse.pause()" >/dev/null
 r=$(q w1 "SELECT paused FROM bookparse.queue_state")$(q w2 "SELECT paused FROM bookparse.queue_state")
 [ "$r" = tt ] && ok "pause() on the coordinator is seen by both nodes" || fail "pause() seen as '$r' on the nodes"
 q coord "SELECT bookparse.resume()" >/dev/null
-q coord "CREATE ROLE bpc_alice LOGIN IN ROLE bookparse_writer; CREATE ROLE bpc_bob LOGIN IN ROLE bookparse_writer" >/dev/null
 as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
 	-c "SELECT bookparse.submit(convert_to('Alice''s own book. Two sentences.', 'UTF8'), 'alice.txt')" >/dev/null ||
 	fail "rls: a writer cannot submit from the coordinator"
 r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_bob -d bp -c "SELECT count(*) FROM bookparse.book")
 [ "$r" = 0 ] && ok "rls: a writer sees none of the others' books from the coordinator" || fail "rls: writer bob sees $r book(s)"
 r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp -c "SELECT count(*) FROM bookparse.book")
-[ "$r" = 1 ] && ok "rls: a writer sees its own book from the coordinator" || fail "rls: writer alice sees $r book(s)"
+[ "$r" = 2 ] && ok "rls: a writer sees its own books from the coordinator" || fail "rls: writer alice sees $r book(s), want 2"
+
+# ---- 5. the queue's SQL on the coordinator ----
+api_tests
+
+# ---- 6. back to a single server (docs/scale-out.md, "Taking it back") ----
+copy_back_test
 
 if [ $FAILS -ne 0 ]; then
 	BP_KEEP=1
