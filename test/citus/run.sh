@@ -364,6 +364,28 @@ api_tests() {
 	echo "$r" | grep "was queued by this transaction" >/dev/null && ok "api: wait() in the transaction that submitted says so at once" ||
 		fail "api: wait() in the submitting transaction gave: $r"
 
+	# completion notifications come from the node that parsed the book
+	# (docs/scale-out.md, "Where to LISTEN"): listen on both nodes
+	for n in w1 w2; do
+		as_pg psql -X -q -h 127.0.0.1 -p "$(node_port $n)" -U postgres -d bp \
+			-c "LISTEN bookparse" -c "SELECT pg_sleep(4)" -c "SELECT 1" >"$WORK/listen_$n.out" 2>&1 &
+	done
+	sleep 1
+	id2=$(q coord "SELECT bookparse.submit(convert_to('A book whose end is heard on its node.', 'UTF8'), 'api-listen.txt')")
+	wait
+	r=$(q coord "SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) WHERE p.shardid = get_shard_id_for_distribution_column('bookparse.book', $id2)")
+	n=$([ "$r" = "$PORT_w1" ] && echo w1 || echo w2)
+	grep "\"book_id\":$id2,\"status\":\"parsed\"" "$WORK/listen_$n.out" >/dev/null &&
+		! grep "\"book_id\":$id2," "$WORK/listen_$([ $n = w1 ] && echo w2 || echo w1).out" >/dev/null &&
+		ok "api: LISTEN bookparse on the node holding the book hears it parsed (on $n only)" ||
+		fail "api: no notification for book $id2 on $n: $(cat "$WORK/listen_$n.out")"
+
+	# bookparse.status on the coordinator counts every shard
+	r=$(q coord "SELECT parsed FROM bookparse.status")
+	n=$(q coord "SELECT count(*) FROM bookparse.book WHERE status = 'parsed'")
+	[ "$r" = "$n" ] && ok "api: bookparse.status on the coordinator counts the books of every shard ($r parsed)" ||
+		fail "api: bookparse.status says $r parsed, the table $n"
+
 	# reparse() from the coordinator: a second job, parsed again
 	q coord "SELECT bookparse.reparse($id)" >/dev/null || fail "api: reparse()"
 	r=$(q coord "SELECT bookparse.wait($id, '60s')")$(q coord "SELECT count(*) FROM bookparse.job WHERE book_id = $id AND state = 'done'")
