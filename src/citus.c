@@ -76,22 +76,6 @@ citus_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
 			 SPI_result_code_string(rc), SPI_result_code_string(expect), sql);
 }
 
-/* Column col of row row of SPI_tuptable as int64 (0 if NULL). */
-static int64
-citus_int64(int row, int col)
-{
-	bool		isnull;
-	Datum		d;
-
-	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
-					  &isnull);
-	if (isnull)
-		return 0;
-	if (SPI_gettypeid(SPI_tuptable->tupdesc, col) == INT4OID)
-		return DatumGetInt32(d);
-	return DatumGetInt64(d);
-}
-
 /* Column col of row row of SPI_tuptable as a palloc'd string, or NULL. */
 static char *
 citus_text(int row, int col)
@@ -103,8 +87,6 @@ citus_text(int row, int col)
 bool
 bp_citus_active(void)
 {
-	bool		isnull;
-
 	if (!OidIsValid(get_extension_oid("citus", true)))
 		return false;
 	if (MyProc != NULL && active_lxid == MyProc->lxid &&
@@ -115,10 +97,7 @@ bp_citus_active(void)
 	citus_exec("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition"
 			   " WHERE logicalrelid = pg_catalog.to_regclass('bookparse.job'))",
 			   0, NULL, NULL, NULL, SPI_OK_SELECT);
-	active_answer = SPI_processed > 0 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-								   SPI_tuptable->tupdesc, 1, &isnull)) &&
-		!isnull;
+	active_answer = SPI_processed > 0 && bp_spi_bool(0, 1);
 	SPI_finish();
 	if (MyProc != NULL)
 		active_lxid = MyProc->lxid;
@@ -191,14 +170,9 @@ local_shards(BpShardPair **pairs)
 static bool
 queue_paused(void)
 {
-	bool		isnull;
-
 	citus_exec("SELECT EXISTS (SELECT 1 FROM bookparse.queue_state WHERE paused)",
 			   0, NULL, NULL, NULL, SPI_OK_SELECT);
-	return SPI_processed > 0 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-								   SPI_tuptable->tupdesc, 1, &isnull)) &&
-		!isnull;
+	return SPI_processed > 0 && bp_spi_bool(0, 1);
 }
 
 /*
@@ -239,7 +213,7 @@ claim_routed(BpJob *job, int64 job_id, int64 book_id, const char *node)
 		return false;
 	job->job_id = job_id;
 	job->book_id = book_id;
-	job->attempts = (int) citus_int64(0, 1);
+	job->attempts = (int) bp_spi_int64(0, 1);
 	bp_spi_run(bp_spi_plan(&plan_claim_book,
 						   "UPDATE bookparse.book SET status = 'parsing',"
 						   " error = NULL, error_code = NULL WHERE id = $1",
@@ -301,9 +275,9 @@ bp_citus_claim(BpJob *job, TimestampTz horizon)
 	cand_shard = palloc(sizeof(int) * Max(ncand, 1));
 	for (i = 0; i < ncand; i++)
 	{
-		cand_shard[i] = (int) citus_int64(i, 1);
-		cand_job[i] = citus_int64(i, 2);
-		cand_book[i] = citus_int64(i, 3);
+		cand_shard[i] = (int) bp_spi_int64(i, 1);
+		cand_job[i] = bp_spi_int64(i, 2);
+		cand_book[i] = bp_spi_int64(i, 3);
 	}
 
 	for (i = 0; i < ncand && !found; i++)
@@ -356,7 +330,7 @@ bp_citus_count_runnable(void)
 							 pairs[i].job);
 		citus_exec(sql.data, 0, NULL, NULL, NULL, SPI_OK_SELECT);
 		if (SPI_processed > 0)
-			n = citus_int64(0, 1);
+			n = bp_spi_int64(0, 1);
 	}
 	SPI_finish();
 	return n;
@@ -371,7 +345,6 @@ worker_alive(int pid, Datum started_at, bool started_null)
 {
 	Oid			argtypes[2] = {INT4OID, TIMESTAMPTZOID};
 	Datum		values[2];
-	bool		isnull;
 
 	if (pid == 0)
 		return false;
@@ -386,10 +359,7 @@ worker_alive(int pid, Datum started_at, bool started_null)
 	citus_exec("SELECT a.backend_start <= $2"
 			   " FROM pg_catalog.pg_stat_get_activity($1) a",
 			   2, argtypes, values, NULL, SPI_OK_SELECT);
-	return SPI_processed > 0 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-								   SPI_tuptable->tupdesc, 1, &isnull)) &&
-		!isnull;
+	return SPI_processed > 0 && bp_spi_bool(0, 1);
 }
 
 /*
@@ -425,7 +395,7 @@ lock_orphan(int64 job_id, int64 book_id, int pid)
 			   values, nulls, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return -1;
-	return (int) citus_int64(0, 1);
+	return (int) bp_spi_int64(0, 1);
 }
 
 /* Jobs of vanished workers of this node, or of removed nodes (citus.h). */
@@ -479,14 +449,12 @@ bp_citus_orphans(BpJobRun **runs)
 	mine = palloc(sizeof(bool) * Max(count, 1));
 	for (i = 0; i < count; i++)
 	{
-		ids[i] = citus_int64(i, 1);
-		books[i] = citus_int64(i, 2);
-		pids[i] = (int) citus_int64(i, 3);
+		ids[i] = bp_spi_int64(i, 1);
+		books[i] = bp_spi_int64(i, 2);
+		pids[i] = (int) bp_spi_int64(i, 3);
 		starts[i] = SPI_getbinval(SPI_tuptable->vals[i],
 								  SPI_tuptable->tupdesc, 4, &start_null[i]);
-		mine[i] = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
-											 SPI_tuptable->tupdesc, 5,
-											 &isnull)) && !isnull;
+		mine[i] = bp_spi_bool(i, 5);
 	}
 	*runs = palloc0(sizeof(BpJobRun) * Max(count, 1));
 	for (i = 0; i < count; i++)
@@ -530,8 +498,8 @@ bp_citus_purge_batch(TimestampTz cutoff, int limit)
 	books = palloc(sizeof(int64) * Max(count, 1));
 	for (i = 0; i < count; i++)
 	{
-		books[i] = citus_int64(i, 1);
-		ids[i] = citus_int64(i, 2);
+		books[i] = bp_spi_int64(i, 1);
+		ids[i] = bp_spi_int64(i, 2);
 	}
 	for (i = 0; i < count; i++)
 	{
@@ -585,7 +553,7 @@ bp_citus_retry_failed(Datum older_than, Datum error_code, bool code_null)
 	count = (int) SPI_processed;
 	ids = palloc(sizeof(int64) * Max(count, 1));
 	for (i = 0; i < count; i++)
-		ids[i] = citus_int64(i, 1);
+		ids[i] = bp_spi_int64(i, 1);
 
 	/* each book in its shard: locked (skipped when someone holds it),
 	 * rechecked, queued again with a new job */
