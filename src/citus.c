@@ -55,9 +55,6 @@ static SPIPlanPtr plan_claim_book = NULL;
 static SPIPlanPtr plan_lock_book = NULL;
 static SPIPlanPtr plan_lock_job = NULL;
 static SPIPlanPtr plan_purge_one = NULL;
-static SPIPlanPtr plan_retry_lock = NULL;
-static SPIPlanPtr plan_retry_book = NULL;
-static SPIPlanPtr plan_retry_job = NULL;
 
 /* The transaction whose answer bp_citus_active() remembers. */
 static LocalTransactionId active_lxid = InvalidLocalTransactionId;
@@ -521,22 +518,21 @@ bp_citus_purge_batch(TimestampTz cutoff, int limit)
 	return n;
 }
 
-/* bookparse.retry_failed() on distributed tables (see citus.h). */
-int64
-bp_citus_retry_failed(Datum older_than, Datum error_code, bool code_null)
+/* The failed books retry_failed() takes, across the shards (see citus.h). */
+int
+bp_citus_failed_books(Datum older_than, Datum error_code, bool code_null,
+					  int64 **ids)
 {
 	Oid			argtypes[3] = {INTERVALOID, TEXTOID, TIMESTAMPTZOID};
 	Datum		values[3];
 	char		nulls[3] = {' ', ' ', ' '};
-	int64	   *ids;
 	int			count;
 	int			i;
-	int64		n = 0;
 
 	/*
-	 * The candidates without locks: a join and a grouping on the
-	 * distribution column, which Citus runs in every shard group.  The time
-	 * as a value (Citus evaluates no now() in the shards).
+	 * A join and a grouping on the distribution column, which Citus runs in
+	 * every shard group; no row locks (Citus refuses them across shards).
+	 * The time as a value (Citus evaluates no now() in the shards).
 	 */
 	values[0] = older_than;
 	values[1] = error_code;
@@ -551,46 +547,10 @@ bp_citus_retry_failed(Datum older_than, Datum error_code, bool code_null)
 			   " ORDER BY b.id",
 			   3, argtypes, values, nulls, SPI_OK_SELECT);
 	count = (int) SPI_processed;
-	ids = palloc(sizeof(int64) * Max(count, 1));
+	*ids = palloc(sizeof(int64) * Max(count, 1));
 	for (i = 0; i < count; i++)
-		ids[i] = bp_spi_int64(i, 1);
-
-	/* each book in its shard: locked (skipped when someone holds it),
-	 * rechecked, queued again with a new job */
-	for (i = 0; i < count; i++)
-	{
-		Oid			types[3] = {INT8OID, INT4OID, NAMEOID};
-		Datum		vals[3];
-		char		vnulls[3] = {' ', ' ', ' '};
-		bool		isnull;
-
-		vals[0] = Int64GetDatum(ids[i]);
-		vals[1] = Int32GetDatum(0);
-		bp_spi_run(bp_spi_plan(&plan_retry_lock,
-							   "SELECT submitted_by FROM bookparse.book"
-							   " WHERE id = $1 AND status = 'failed'"
-							   " FOR UPDATE SKIP LOCKED",
-							   1, types),
-				   vals, NULL, SPI_OK_SELECT);
-		if (SPI_processed == 0)
-			continue;
-		vals[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-								1, &isnull);
-		if (isnull)
-			vnulls[2] = 'n';
-		bp_spi_run(bp_spi_plan(&plan_retry_book,
-							   "UPDATE bookparse.book SET status = 'queued',"
-							   " error = NULL, error_code = NULL WHERE id = $1",
-							   1, types),
-				   vals, NULL, SPI_OK_UPDATE);
-		bp_spi_run(bp_spi_plan(&plan_retry_job,
-							   "INSERT INTO bookparse.job (book_id, priority,"
-							   " submitted_by) VALUES ($1, $2, $3)",
-							   3, types),
-				   vals, vnulls, SPI_OK_INSERT);
-		n++;
-	}
-	return n;
+		(*ids)[i] = bp_spi_int64(i, 1);
+	return count;
 }
 
 /* Ask the node running a job of the book to stop it (see citus.h). */

@@ -62,14 +62,14 @@ extern int	bp_citus_orphans(BpJobRun **runs);
 extern uint64 bp_citus_purge_batch(TimestampTz cutoff, int limit);
 
 /*
- * bookparse.retry_failed() on distributed tables: the failed books (that
- * error_code unless code_null) whose last job ended older_than before the
- * transaction started, read across the shards without locks, then each
- * locked in its shard (SKIP LOCKED), rechecked and queued again with a
- * new job.  Returns how many.  Inside SPI.
+ * For bookparse.retry_failed() on distributed tables: the failed books
+ * (with that error_code unless code_null) whose last job ended older_than
+ * before the transaction started, read across the shards without locks
+ * (the caller locks and rechecks each in its shard).  Returns how many, in
+ * *ids (palloc'd).  Inside SPI.
  */
-extern int64 bp_citus_retry_failed(Datum older_than, Datum error_code,
-								   bool code_null);
+extern int	bp_citus_failed_books(Datum older_than, Datum error_code,
+								  bool code_null, int64 **ids);
 
 /*
  * Run bookparse.cancel(book_id) on node ("host:port", as job.node), where

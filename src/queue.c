@@ -408,6 +408,7 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 	Datum		raw;
 	bytea	   *content;
 	char	   *filename = NULL;
+	char	   *owner = NULL;
 	bp_options	opts;
 	bp_error	err;
 	const char *status;
@@ -416,7 +417,8 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 
 	values[0] = Int64GetDatum(run->job.book_id);
 	bp_spi_run(bp_spi_plan(&plan_read_book,
-						   "SELECT content, filename FROM bookparse.book WHERE id = $1",
+						   "SELECT content, filename, submitted_by"
+						   " FROM bookparse.book WHERE id = $1",
 						   1, argtypes),
 			   values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
@@ -436,6 +438,9 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (!isnull)
 		filename = TextDatumGetCString(d);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+	if (!isnull)
+		owner = pstrdup(NameStr(*DatumGetName(d)));
 
 	bp_pg_options(&opts);
 	/* a book bigger than bookparse.work_mem is not even detoasted */
@@ -488,7 +493,8 @@ parse_and_store(BpJobRun *run, bp_book *volatile *bookp, BpOutcome *out)
 		out->kind = BP_OUT_SKIP;
 		return;
 	}
-	store_peak = bp_store_book(run->job.book_id, *bookp, scenes, status, run);
+	store_peak = bp_store_book(run->job.book_id, owner, *bookp, scenes,
+							   status, run);
 	if (store_peak > run->peak_memory)
 		run->peak_memory = store_peak;
 	bp_book_free(*bookp);

@@ -51,6 +51,8 @@ static SPIPlanPtr plan_insert_job_010 = NULL;
 static SPIPlanPtr plan_paused = NULL;
 static SPIPlanPtr plan_retry_failed = NULL;
 static SPIPlanPtr plan_retry_failed_010 = NULL;
+static SPIPlanPtr plan_lock_failed = NULL;
+static SPIPlanPtr plan_book_requeued = NULL;
 static SPIPlanPtr plan_lock_book = NULL;
 static SPIPlanPtr plan_requeue_existing = NULL;
 static SPIPlanPtr plan_book_queued = NULL;
@@ -199,18 +201,19 @@ bp_submit(PG_FUNCTION_ARGS)
 						   " content_sha256, byte_size, format)"
 						   " VALUES ($1, $2, pg_catalog.sha256($2),"
 						   "  pg_catalog.octet_length($2), $3)"
-						   " RETURNING id",
+						   " RETURNING id, submitted_by",
 						   3, argtypes),
 			   values, nulls, SPI_OK_INSERT_RETURNING);
 	book_id = bp_spi_int64(0, 1);
 	{
 		Datum		jobvalues[3];
+		bool		isnull;
 
 		jobvalues[0] = Int64GetDatum(book_id);
 		jobvalues[1] = values[3];
-		/* the book's submitted_by: the role that inserted it just now */
-		jobvalues[2] = DirectFunctionCall1(namein,
-										   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+		/* the book's submitted_by, as the row has it */
+		jobvalues[2] = SPI_getbinval(SPI_tuptable->vals[0],
+									 SPI_tuptable->tupdesc, 2, &isnull);
 		insert_job(jobvalues, NULL, false);
 	}
 	SPI_finish();
@@ -645,6 +648,41 @@ bp_run_queue(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Queue a failed book again with a new job, unless someone holds its row
+ * or it is no longer failed; true if it was.  One book's shard on Citus
+ * (retry_failed() there).  Inside SPI.
+ */
+static bool
+requeue_failed_book(int64 book_id)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	bool		isnull;
+
+	values[0] = Int64GetDatum(book_id);
+	bp_spi_run(bp_spi_plan(&plan_lock_failed,
+						   "SELECT submitted_by FROM bookparse.book"
+						   " WHERE id = $1 AND status = 'failed'"
+						   " FOR UPDATE SKIP LOCKED",
+						   1, argtypes),
+			   values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	values[1] = Int32GetDatum(0);
+	values[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+							  1, &isnull);
+	nulls[2] = isnull ? 'n' : ' ';
+	bp_spi_run(bp_spi_plan(&plan_book_requeued,
+						   "UPDATE bookparse.book SET status = 'queued',"
+						   " error = NULL, error_code = NULL WHERE id = $1",
+						   1, argtypes),
+			   values, NULL, SPI_OK_UPDATE);
+	insert_job(values, nulls, false);
+	return true;
+}
+
+/*
  * bookparse.retry_failed(older_than interval, error_code text) -> int:
  * queue again every failed book whose last job ended at least older_than
  * ago (books whose history was purged count as old enough), only those
@@ -683,7 +721,17 @@ bp_retry_failed(PG_FUNCTION_ARGS)
 
 	funcs_spi_connect();
 	if (bp_citus_active())
-		n = bp_citus_retry_failed(values[0], values[1], nulls[1] == 'n');
+	{
+		int64	   *ids;
+		int			count = bp_citus_failed_books(values[0], values[1],
+												  nulls[1] == 'n', &ids);
+		int			i;
+
+		n = 0;
+		for (i = 0; i < count; i++)
+			if (requeue_failed_book(ids[i]))
+				n++;
+	}
 	else
 	{
 		/* jobs get their book's submitted_by, once the schema has it */

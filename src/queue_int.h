@@ -56,15 +56,16 @@ extern void bp_queue_notify(int64 book_id, const char *status,
  * Replace the stored results of a book with a parsed model: chapters,
  * assets, scenes (none when scenes is NULL), metadata columns, metadata
  * jsonb, statistics; status becomes
- * status (normally 'parsed').  Through SPI; the caller runs it in a
+ * status (normally 'parsed').  owner is the book's submitted_by, copied
+ * onto its rows (NULL: none).  Through SPI; the caller runs it in a
  * subtransaction so that it is all or nothing.  Returns the most bytes
  * held while storing (the book plus one row); ERROR 54000 past
  * bookparse.work_mem.  Reports each row to run's progress hook and stops
  * early when that asks to stop (run->stop set): the caller must then roll
  * the subtransaction back.
  */
-extern size_t bp_store_book(int64 book_id, const bp_book *book,
-							const bp_scene_set *scenes, const char *status,
-							BpJobRun *run);
+extern size_t bp_store_book(int64 book_id, const char *owner,
+							const bp_book *book, const bp_scene_set *scenes,
+							const char *status, BpJobRun *run);
 
 #endif							/* BP_QUEUE_INT_H */

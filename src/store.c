@@ -21,7 +21,6 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -36,7 +35,6 @@ static SPIPlanPtr plan_insert_chapter_010 = NULL;
 static SPIPlanPtr plan_search_config = NULL;
 static SPIPlanPtr plan_insert_asset = NULL;
 static SPIPlanPtr plan_insert_asset_010 = NULL;
-static SPIPlanPtr plan_book_owner = NULL;
 static SPIPlanPtr plan_insert_scene = NULL;
 static SPIPlanPtr plan_update_book = NULL;
 
@@ -265,33 +263,6 @@ static bool
 schema_020(void)
 {
 	return bp_schema_has_column("chapter", "search_config");
-}
-
-/*
- * The book's submitted_by, written on its chapters, assets and scenes (what
- * row-level security reads on a Citus cluster).
- */
-static Datum
-book_submitted_by(int64 book_id, bool *isnull)
-{
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1];
-	Datum		d;
-
-	values[0] = Int64GetDatum(book_id);
-	bp_spi_run(bp_spi_plan(&plan_book_owner,
-						   "SELECT submitted_by FROM bookparse.book WHERE id = $1",
-						   1, argtypes),
-			   values, NULL, SPI_OK_SELECT);
-	*isnull = true;
-	if (SPI_processed == 0)
-		return (Datum) 0;
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
-	/* name is passed by reference: copy it out of the tuple table */
-	if (!*isnull)
-		d = datumCopy(d, false, NAMEDATALEN);
-	SPI_freetuptable(SPI_tuptable);
-	return d;
 }
 
 /*
@@ -569,24 +540,25 @@ update_book_row(int64 book_id, const bp_book *book, const char *status)
 
 /*
  * Replace the stored results of a book with a parsed model: chapters,
- * assets, metadata columns, metadata jsonb, statistics and status.
+ * assets, metadata columns, metadata jsonb, statistics and status; owner
+ * (the book's submitted_by, or NULL) goes on its chapters, assets and
+ * scenes.
  * Returns the most bytes held while storing (see note_row_memory).  Stops
  * early, with run->stop set, when the run is asked to stop: the caller
  * then rolls the subtransaction back.
  */
 size_t
-bp_store_book(int64 book_id, const bp_book *book, const bp_scene_set *scenes,
-			  const char *status, BpJobRun *run)
+bp_store_book(int64 book_id, const char *owner, const bp_book *book,
+			  const bp_scene_set *scenes, const char *status, BpJobRun *run)
 {
 	MemoryContext rowcxt;
 
 	store_peak = book->held_memory;
 	store_run = run;
 	store_schema_020 = schema_020();
-	store_owner_null = true;
-	store_owner = (Datum) 0;
-	if (store_schema_020)
-		store_owner = book_submitted_by(book_id, &store_owner_null);
+	store_owner_null = (owner == NULL);
+	store_owner = owner ? DirectFunctionCall1(namein, CStringGetDatum(owner)) :
+		(Datum) 0;
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 								   "bookparse store row",
 								   ALLOCSET_DEFAULT_SIZES);
