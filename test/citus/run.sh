@@ -311,9 +311,9 @@ check_books() {
 	[ "$r" = 0 ] && ok "$tag: book.chapters matches the stored chapter rows" || fail "$tag: $r book(s) with a chapter count unlike their rows"
 }
 
-# qa ROLE SQL: as a login role on the coordinator.
+# qa ROLE SQL [DB]: as a login role on the coordinator (database bp).
 qa() {
-	as_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT_coord" -U "$1" -d bp -c "$2"
+	as_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT_coord" -U "$1" -d "${3:-bp}" -c "$2"
 }
 
 # Wait until book $1 has a job running on a worker node (at most 20 s).
@@ -347,8 +347,7 @@ api_tests() {
 	r=$(qa bpc_alice "SELECT count(*) FROM bookparse.job")
 	[ "$r" = 2 ] && ok "rls: a writer sees the jobs of its own books" || fail "rls: writer alice sees $r job(s), want 2"
 	id=$(qa bpc_alice "SELECT min(id) FROM bookparse.book")
-	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
-		-c "INSERT INTO bookparse.job (book_id, state, submitted_by) VALUES ($id, 'running', 'bpc_alice')" 2>&1)
+	r=$(qa bpc_alice "INSERT INTO bookparse.job (book_id, state, submitted_by) VALUES ($id, 'running', 'bpc_alice')" 2>&1)
 	echo "$r" | grep "row-level security" >/dev/null && ok "rls: a writer cannot insert a running job" ||
 		fail "rls: a writer's INSERT of a running job gave: $r"
 
@@ -359,8 +358,7 @@ api_tests() {
 
 	# wait() in the transaction that queued the book: an error, not a
 	# time-out (on Citus the row's xmin is the node's transaction id)
-	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
-		-c "SELECT bookparse.wait(bookparse.submit(convert_to('Never committed.', 'UTF8'), 'api-same-tx.txt'), '20s')" 2>&1)
+	r=$(qa bpc_alice "SELECT bookparse.wait(bookparse.submit(convert_to('Never committed.', 'UTF8'), 'api-same-tx.txt'), '20s')" 2>&1)
 	echo "$r" | grep "was queued by this transaction" >/dev/null && ok "api: wait() in the transaction that submitted says so at once" ||
 		fail "api: wait() in the submitting transaction gave: $r"
 
@@ -453,18 +451,14 @@ copy_back_test() {
 		bash "$ROOT/tools/bookparse-copy-back.sh" bp single "$dir" >"$dir/log" 2>&1 ||
 		{ cat "$dir/log"; fail "back: tools/bookparse-copy-back.sh failed"; return; }
 	want=$(q coord "SELECT count(*) || ' ' || md5(string_agg(md5(coalesce(text, '')), '' ORDER BY book_id, number)) FROM bookparse.chapter")
-	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
-		-c "SELECT count(*) || ' ' || md5(string_agg(md5(coalesce(text, '')), '' ORDER BY book_id, number)) FROM bookparse.chapter")
+	r=$(qa postgres "SELECT count(*) || ' ' || md5(string_agg(md5(coalesce(text, '')), '' ORDER BY book_id, number)) FROM bookparse.chapter" single)
 	[ "$r" = "$want" ] && ok "back: every chapter arrived on the single server (${r%% *})" || fail "back: chapters '$r', want '$want'"
 	want=$(q coord "SELECT count(*) FROM bookparse.book")/$(q coord "SELECT count(*) FROM bookparse.scene")/$(q coord "SELECT count(*) FROM bookparse.asset")
-	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
-		-c "SELECT (SELECT count(*) FROM bookparse.book) || '/' || (SELECT count(*) FROM bookparse.scene) || '/' || (SELECT count(*) FROM bookparse.asset)")
+	r=$(qa postgres "SELECT (SELECT count(*) FROM bookparse.book) || '/' || (SELECT count(*) FROM bookparse.scene) || '/' || (SELECT count(*) FROM bookparse.asset)" single)
 	[ "$r" = "$want" ] && ok "back: books, scenes and assets arrived ($r)" || fail "back: books/scenes/assets '$r', want '$want'"
-	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
-		-c "SELECT count(*) FROM bookparse.search('Alice')")
+	r=$(qa postgres "SELECT count(*) FROM bookparse.search('Alice')" single)
 	[ "$r" -gt 0 ] && ok "back: search() finds the books on the single server" || fail "back: search('Alice') found '$r'"
-	r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U postgres -d single \
-		-c "SELECT bookparse.submit(convert_to('After the way back.', 'UTF8'), 'back.txt') > (SELECT max(id) FROM bookparse.book WHERE filename <> 'back.txt')")
+	r=$(qa postgres "SELECT bookparse.submit(convert_to('After the way back.', 'UTF8'), 'back.txt') > (SELECT max(id) FROM bookparse.book WHERE filename <> 'back.txt')" single)
 	[ "$r" = t ] && ok "back: new books get ids after the copied ones" || fail "back: new book id not past the copied ones ('$r')"
 }
 
@@ -497,8 +491,7 @@ q coord "CREATE ROLE bpc_alice LOGIN IN ROLE bookparse_writer; CREATE ROLE bpc_b
 # a library that exists before it is distributed: alice's book, parsed by
 # run_queue() on the coordinator while it is a single server, its rows
 # made to look stored before 0.2.0 (no submitted_by copy)
-as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
-	-c "SELECT bookparse.submit(convert_to('Alice''s first book. It was parsed before the cluster.', 'UTF8'), 'alice-before.txt')" >/dev/null ||
+qa bpc_alice "SELECT bookparse.submit(convert_to('Alice''s first book. It was parsed before the cluster.', 'UTF8'), 'alice-before.txt')" >/dev/null ||
 	fail "rls: a writer cannot submit on the single server"
 q coord "SELECT bookparse.run_queue()" >/dev/null || fail "run_queue() on the single server"
 q coord "UPDATE bookparse.chapter SET submitted_by = NULL; UPDATE bookparse.job SET submitted_by = NULL" >/dev/null
@@ -603,12 +596,11 @@ q coord "SELECT bookparse.pause()" >/dev/null
 r=$(q w1 "SELECT paused FROM bookparse.queue_state")$(q w2 "SELECT paused FROM bookparse.queue_state")
 [ "$r" = tt ] && ok "pause() on the coordinator is seen by both nodes" || fail "pause() seen as '$r' on the nodes"
 q coord "SELECT bookparse.resume()" >/dev/null
-as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp \
-	-c "SELECT bookparse.submit(convert_to('Alice''s own book. Two sentences.', 'UTF8'), 'alice.txt')" >/dev/null ||
+qa bpc_alice "SELECT bookparse.submit(convert_to('Alice''s own book. Two sentences.', 'UTF8'), 'alice.txt')" >/dev/null ||
 	fail "rls: a writer cannot submit from the coordinator"
-r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_bob -d bp -c "SELECT count(*) FROM bookparse.book")
+r=$(qa bpc_bob "SELECT count(*) FROM bookparse.book")
 [ "$r" = 0 ] && ok "rls: a writer sees none of the others' books from the coordinator" || fail "rls: writer bob sees $r book(s)"
-r=$(as_pg psql -X -q -A -t -h 127.0.0.1 -p "$PORT_coord" -U bpc_alice -d bp -c "SELECT count(*) FROM bookparse.book")
+r=$(qa bpc_alice "SELECT count(*) FROM bookparse.book")
 [ "$r" = 2 ] && ok "rls: a writer sees its own books from the coordinator" || fail "rls: writer alice sees $r book(s), want 2"
 
 # ---- 5. the queue's SQL on the coordinator ----
