@@ -76,33 +76,12 @@ CREATE ROLE load_b LOGIN;
 CREATE ROLE load_admin LOGIN;
 GRANT bookparse_writer TO load_a, load_b;
 GRANT bookparse_admin TO load_admin;
-CREATE TABLE public.load_books (n int PRIMARY KEY, filename text NOT NULL, content bytea NOT NULL);
-GRANT SELECT ON public.load_books TO load_a, load_b;
 });
 
 # the books in a table, and how each ends when parsed alone (run_queue)
-my $sql = '';
-my $n = 0;
-foreach my $b (@books)
-{
-	my ($path, $name) = @$b;
-	$path =~ s/'/''/g;
-	$name =~ s/'/''/g;
-	$n++;
-	$sql .= "INSERT INTO public.load_books VALUES ($n, '$name', pg_read_binary_file('$path'));\n";
-}
-$node->safe_psql('postgres', $sql);
-$node->safe_psql(
-	'postgres', q{
-SELECT count(bookparse.submit(content, filename)) FROM public.load_books;
-});
-$node->safe_psql('postgres', 'SELECT bookparse.run_queue()');
-$node->safe_psql(
-	'postgres', q{
-CREATE TABLE public.load_expect AS
-  SELECT filename, status, chapters, error_code FROM bookparse.book;
-TRUNCATE bookparse.book CASCADE;
-});
+my $n = BpLoad::load_books($node, @books);
+$node->safe_psql('postgres',
+	'GRANT SELECT ON public.load_books TO load_a, load_b');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM public.load_expect'),
 	$n, "each of the $n books parsed alone once");
 my ($n_parsed, $n_failed) = split /\|/, $node->safe_psql('postgres',
