@@ -12,8 +12,9 @@
 -- generated search vector of every chapter (full-text search, below),
 -- after an UPDATE of every chapter's search_config; then it builds the GIN
 -- index on the vector.  Everything else changes the catalog (function
--- volatility, grants, policies, comments, the job key and job.node for
--- Citus) or creates the new, empty bookparse.scene.  Measured with
+-- volatility, grants, policies, comments, the job key, job.node and the
+-- nullable submitted_by copies for Citus) or creates the new, empty
+-- bookparse.scene.  Measured with
 -- test/bench/upgrade_time.sh 20000 (20,001 books, 200,004 chapters of
 -- 1 kB, 388 MB; 2 shared cores, load average about 10): 7 min 29 s;
 -- without the search part the same update took 30 ms on ten times that
